@@ -1,0 +1,158 @@
+"""How to search, decided in one place for the database in use.
+
+PostgreSQL: full-text search in the ``compendium`` text search configuration (English
+stemming over unaccented words, made by practices migration 0002), web-search syntax
+("quoted phrases", -word, or) and ranking. SQLite, the embedded default: every word must
+appear, case-insensitively; quoted phrases must appear whole and -word must not appear;
+rows whose title holds more of the words come first.
+
+Views call ``search()`` and never look at the database vendor themselves.
+"""
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+from django.contrib.postgres.search import (
+    SearchHeadline,
+    SearchQuery,
+    SearchRank,
+    SearchVector,
+)
+from django.db import connection
+from django.db.models import Case, F, IntegerField, Q, Value, When
+from django.db.models.functions import Coalesce
+
+SEARCH_CONFIG = "compendium"
+MAX_QUERY_LENGTH = 200
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+_TOKEN = re.compile(r'(-?)"([^"]*)"|(\S+)')
+
+
+def clean_query(raw):
+    """The query as the search will use it: no control characters, bounded length."""
+    if not raw:
+        return ""
+    text = _CONTROL.sub(" ", str(raw))
+    text = " ".join(text.split())
+    return text[:MAX_QUERY_LENGTH].strip()
+
+
+def uses_postgres():
+    return connection.vendor == "postgresql"
+
+
+@dataclass(frozen=True)
+class SearchFields:
+    """Which fields a model is searched on, by weight (A highest)."""
+
+    a: tuple = ()
+    b: tuple = ()
+    c: tuple = ()
+    stored_vector: str | None = None
+    headline_field: str | None = None
+    all_fields: tuple = field(init=False)
+
+    def __post_init__(self):
+        object.__setattr__(self, "all_fields", self.a + self.b + self.c)
+
+
+def search(queryset, raw_query, fields: SearchFields, *, with_headline=False):
+    """Filter ``queryset`` to rows matching ``raw_query`` and annotate ``rank``.
+
+    With ``with_headline`` the rows also carry ``headline``: on PostgreSQL an HTML
+    snippet with matches in <mark>; elsewhere None (templates fall back to the summary).
+    """
+    query = clean_query(raw_query)
+    if not query:
+        return queryset
+    if uses_postgres():
+        return _search_postgres(queryset, query, fields, with_headline)
+    return _search_simple(queryset, query, fields)
+
+
+def _search_postgres(queryset, query, fields, with_headline):
+    ts_query = SearchQuery(query, search_type="websearch", config=SEARCH_CONFIG)
+    if fields.stored_vector:
+        vector = F(fields.stored_vector)
+    else:
+        parts = [
+            SearchVector(*names, weight=weight.upper(), config=SEARCH_CONFIG)
+            for weight, names in (("a", fields.a), ("b", fields.b), ("c", fields.c))
+            if names
+        ]
+        vector = parts[0]
+        for part in parts[1:]:
+            vector = vector + part
+        queryset = queryset.annotate(search_document=vector)
+        vector = F("search_document")
+    queryset = queryset.annotate(rank=SearchRank(vector, ts_query)).filter(
+        **{"search_document" if not fields.stored_vector else fields.stored_vector: ts_query}
+    )
+    if with_headline and fields.headline_field:
+        queryset = queryset.annotate(
+            headline=SearchHeadline(
+                fields.headline_field,
+                ts_query,
+                config=SEARCH_CONFIG,
+                start_sel="<mark>",
+                stop_sel="</mark>",
+                max_words=40,
+                min_words=20,
+                max_fragments=2,
+            )
+        )
+    return queryset
+
+
+def _fold(text):
+    """Lower-case and strip accents, so "Côte" and "cote" compare equal in Python."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
+
+
+def parse_terms(query):
+    """Split a query into (required, excluded) terms; quoted phrases stay whole."""
+    required, excluded = [], []
+    for match in _TOKEN.finditer(query):
+        negated, phrase, word = match.groups()
+        if phrase is not None:
+            term = phrase.strip()
+            target = excluded if negated else required
+        else:
+            term = word
+            target = required
+            if term.startswith("-") and len(term) > 1:
+                term, target = term[1:], excluded
+            elif term.lower() == "or":
+                continue
+        term = term.strip("\"'")
+        if term:
+            target.append(term)
+    return required, excluded
+
+
+def _any_field(fields, term):
+    condition = Q()
+    for name in fields:
+        condition |= Q(**{f"{name}__icontains": term})
+    return condition
+
+
+def _search_simple(queryset, query, fields):
+    required, excluded = parse_terms(query)
+    if not required and not excluded:
+        return queryset
+    for term in required:
+        queryset = queryset.filter(_any_field(fields.all_fields, term))
+    for term in excluded:
+        queryset = queryset.exclude(_any_field(fields.all_fields, term))
+    title_field = fields.a[0] if fields.a else fields.all_fields[0]
+    title_hits = [
+        Case(When(**{f"{title_field}__icontains": term}, then=Value(1)), default=Value(0))
+        for term in required
+    ]
+    rank = Value(0, output_field=IntegerField())
+    for hit in title_hits:
+        rank = rank + hit
+    return queryset.annotate(rank=Coalesce(rank, Value(0), output_field=IntegerField()))

@@ -1,0 +1,17 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from compendium import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("about/", views.about, name="about"),
+    path("search/", views.site_search, name="search"),
+    path("healthz", views.healthz, name="healthz"),
+    path("admin/", admin.site.urls),
+    path("", include("practices.urls")),
+    path("", include("partnerships.urls")),
+]
+
+handler404 = "compendium.views.page_not_found"
+handler500 = "compendium.views.server_error"

@@ -1,0 +1,278 @@
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+
+from compendium.models import Publishable, PublishableQuerySet, Status
+from practices.models import (
+    Audience,
+    Country,
+    LessonLearned,
+    OrganisationType,
+    Practice,
+    Region,
+    Sector,
+    Source,
+)
+
+
+class OrganisationQuerySet(models.QuerySet):
+    def published(self):
+        """Organisations that take part in at least one published practice or meeting.
+
+        An organisation has no workflow of its own: it becomes public through the
+        content that names it, so one added with a draft stays hidden with it.
+        """
+        return self.filter(
+            Q(
+                pk__in=PracticePartner.objects.filter(
+                    practice__status=Status.PUBLISHED
+                ).values("organisation")
+            )
+            | Q(
+                pk__in=Meeting.organisations.through.objects.filter(
+                    meeting__status=Status.PUBLISHED
+                ).values("organisation")
+            )
+        )
+
+
+class OrganisationManager(models.Manager.from_queryset(OrganisationQuerySet)):
+    def get_by_natural_key(self, slug):
+        return self.get(slug=slug)
+
+
+class Organisation(models.Model):
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=200, unique=True)
+    type = models.CharField(max_length=32, choices=OrganisationType, db_index=True)
+    country = models.ForeignKey(
+        Country,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="organisations",
+        help_text="Headquarters. Leave empty for an international or unnamed group.",
+    )
+    website = models.URLField(max_length=300, blank=True)
+    description = models.TextField(
+        blank=True, help_text="What the organisation is, in one or two sentences."
+    )
+
+    objects = OrganisationManager()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("partnerships:organisation_detail", kwargs={"slug": self.slug})
+
+    def natural_key(self):
+        return (self.slug,)
+
+
+class PracticePartner(models.Model):
+    class Role(models.TextChoices):
+        LEAD = "lead", "Lead"
+        PARTNER = "partner", "Partner"
+        FUNDER = "funder", "Funder"
+        IMPLEMENTER = "implementer", "Implementer"
+
+    practice = models.ForeignKey(Practice, on_delete=models.CASCADE, related_name="partners")
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="roles"
+    )
+    role = models.CharField(max_length=12, choices=Role, default=Role.PARTNER)
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["order", "pk"]
+        verbose_name = "partner"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["practice", "organisation"], name="partner_once_per_practice"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.organisation} ({self.get_role_display()}) in {self.practice}"
+
+
+class Meeting(Publishable):
+    class Kind(models.TextChoices):
+        REGM = "regm", "Regional Expert Group Meeting"
+        CONSULTATION = "consultation", "Consultation"
+        SIDE_EVENT = "side_event", "Side event"
+
+    class Format(models.TextChoices):
+        ONLINE = "online", "Online"
+        IN_PERSON = "in_person", "In person"
+        HYBRID = "hybrid", "Hybrid"
+
+    title = models.CharField(max_length=300)
+    short_title = models.CharField(
+        max_length=120, help_text="Used in lists and breadcrumbs, e.g. “Africa REGM”."
+    )
+    slug = models.SlugField(max_length=120, unique=True)
+    kind = models.CharField(max_length=16, choices=Kind, default=Kind.REGM)
+    region = models.ForeignKey(
+        Region, null=True, blank=True, on_delete=models.PROTECT, related_name="meetings"
+    )
+    region_detail = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="The area covered, in words, e.g. “Mexico, Central America and the Caribbean”.",
+    )
+    start_date = models.DateField(
+        null=True, blank=True, help_text="Leave empty if no date was published."
+    )
+    end_date = models.DateField(null=True, blank=True)
+    date_note = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="What is known when the exact date is not, e.g. “late August 2020”.",
+    )
+    format = models.CharField(max_length=12, choices=Format, blank=True)
+    host_office = models.CharField(max_length=300, blank=True)
+    participants_count = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        help_text="Leave empty if no count was published. Use the lower bound of “over N”.",
+    )
+    participants_note = models.CharField(max_length=200, blank=True)
+    summary = models.TextField(max_length=800)
+    description = models.TextField(blank=True)
+    funder = models.CharField(max_length=200, blank=True)
+    organisations = models.ManyToManyField(
+        Organisation,
+        blank=True,
+        related_name="meetings",
+        help_text="Organisations that took part (organisations only, never people).",
+    )
+    practices = models.ManyToManyField(
+        Practice,
+        blank=True,
+        related_name="meetings",
+        help_text="Practices presented or discussed at the meeting.",
+    )
+    lessons = models.ManyToManyField(
+        LessonLearned,
+        blank=True,
+        related_name="meetings",
+        help_text="Lessons learned that came out of the meeting.",
+    )
+
+    objects = PublishableQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["start_date", "title"]
+        permissions = [("publish_meeting", "Can publish and archive meetings")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True)
+                | Q(start_date__isnull=True)
+                | Q(end_date__gte=models.F("start_date")),
+                name="meeting_end_not_before_start",
+            ),
+        ]
+
+    def __str__(self):
+        return self.short_title or self.title
+
+    def get_absolute_url(self):
+        return reverse("partnerships:meeting_detail", kwargs={"slug": self.slug})
+
+
+class MeetingSource(Source):
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="sources")
+
+    class Meta(Source.Meta):
+        verbose_name = "source"
+        constraints = [
+            models.UniqueConstraint(fields=["meeting", "url"], name="meeting_source_unique_url")
+        ]
+
+
+class InsightQuerySet(models.QuerySet):
+    def published(self):
+        """Insights of published meetings."""
+        return self.filter(meeting__status=Status.PUBLISHED)
+
+
+class Insight(models.Model):
+    """A finding of a meeting; public exactly when its meeting is."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="insights")
+    sector = models.ForeignKey(
+        Sector,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="insights",
+        help_text="Leave empty for an insight that applies across sectors.",
+    )
+    text = models.TextField()
+    order = models.PositiveSmallIntegerField(default=0)
+
+    objects = InsightQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["meeting", "order", "pk"]
+
+    def __str__(self):
+        return self.text if len(self.text) <= 80 else self.text[:79] + "…"
+
+    def get_absolute_url(self):
+        return f"{self.meeting.get_absolute_url()}#insight-{self.pk}"
+
+
+class ActionPointQuerySet(PublishableQuerySet):
+    def published(self):
+        """Published action points, never one that belongs to a meeting not yet public."""
+        return (
+            super()
+            .published()
+            .filter(Q(meeting__isnull=True) | Q(meeting__status=Status.PUBLISHED))
+        )
+
+
+class ActionPoint(Publishable):
+    text = models.TextField(help_text="What the audience should do, as an instruction.")
+    audience = models.ForeignKey(
+        Audience, on_delete=models.PROTECT, related_name="action_points"
+    )
+    sector = models.ForeignKey(
+        Sector,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="action_points",
+        help_text="Leave empty for an action point that applies across sectors.",
+    )
+    meeting = models.ForeignKey(
+        Meeting,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="action_points",
+    )
+    derived_from = models.CharField(
+        max_length=300, blank=True, help_text="The practices or sources it draws on."
+    )
+    source_url = models.URLField(max_length=500, blank=True, verbose_name="source URL")
+    order = models.PositiveSmallIntegerField(default=0)
+
+    objects = ActionPointQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["audience__order", "order", "pk"]
+        permissions = [("publish_actionpoint", "Can publish and archive action points")]
+        indexes = [models.Index(fields=["status", "order"], name="actionpoint_status_order")]
+
+    def __str__(self):
+        return self.text if len(self.text) <= 80 else self.text[:79] + "…"
+
+    def get_absolute_url(self):
+        return reverse("partnerships:action_point_list") + f"#action-{self.pk}"

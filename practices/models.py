@@ -1,0 +1,418 @@
+from django.contrib.postgres.search import SearchVectorField
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django_countries.fields import CountryField
+from taggit.managers import TaggableManager
+
+from compendium.models import Publishable, PublishableQuerySet, Status
+
+MIN_YEAR = 1950
+MAX_YEAR = 2100
+
+
+class OrganisationType(models.TextChoices):
+    """What kind of body an organisation is; practices are filtered by it."""
+
+    GOVERNMENT = "government", "Government"
+    LAW_ENFORCEMENT = "law_enforcement", "Law enforcement"
+    FINANCIAL_INTELLIGENCE_UNIT = "financial_intelligence_unit", "Financial intelligence unit"
+    REGULATOR = "regulator", "Regulator"
+    PRIVATE_COMPANY = "private_company", "Private company"
+    FINANCIAL_INSTITUTION = "financial_institution", "Financial institution"
+    TECHNOLOGY_COMPANY = "technology_company", "Technology company"
+    INDUSTRY_ASSOCIATION = "industry_association", "Industry association"
+    NGO = "ngo", "NGO"
+    INTERNATIONAL_ORGANISATION = "international_organisation", "International organisation"
+    ACADEMIA = "academia", "Academia"
+
+    @property
+    def is_public_sector(self):
+        return self in {
+            self.GOVERNMENT,
+            self.LAW_ENFORCEMENT,
+            self.FINANCIAL_INTELLIGENCE_UNIT,
+            self.REGULATOR,
+        }
+
+
+class Taxonomy(models.Model):
+    """A named, ordered term with a stable slug used in public URLs."""
+
+    name = models.CharField(max_length=120, unique=True)
+    slug = models.SlugField(
+        max_length=120,
+        unique=True,
+        help_text="Used in public URLs and filters; do not change once published.",
+    )
+    order = models.PositiveSmallIntegerField(default=0, help_text="Lower comes first.")
+
+    class Meta:
+        abstract = True
+        ordering = ["order", "name"]
+
+    def __str__(self):
+        return self.name
+
+    def natural_key(self):
+        return (self.slug,)
+
+
+class TaxonomyManager(models.Manager):
+    def get_by_natural_key(self, slug):
+        return self.get(slug=slug)
+
+
+class Sector(Taxonomy):
+    summary = models.CharField(
+        max_length=300, help_text="One sentence shown on cards and the home page."
+    )
+    description = models.TextField(
+        help_text="The sector's challenges and why partnerships matter there."
+    )
+
+    objects = TaxonomyManager()
+
+    class Meta(Taxonomy.Meta):
+        pass
+
+    def get_absolute_url(self):
+        return reverse("practices:sector", kwargs={"slug": self.slug})
+
+
+class Stage(Taxonomy):
+    """A stage of the trafficking process a practice addresses."""
+
+    description = models.CharField(max_length=300, blank=True)
+
+    objects = TaxonomyManager()
+
+    class Meta(Taxonomy.Meta):
+        pass
+
+
+class Audience(Taxonomy):
+    """A stakeholder group a practice serves or an action point addresses."""
+
+    description = models.CharField(max_length=300, blank=True)
+
+    objects = TaxonomyManager()
+
+    class Meta(Taxonomy.Meta):
+        pass
+
+
+class PartnershipKind(Taxonomy):
+    description = models.CharField(max_length=300, blank=True)
+
+    objects = TaxonomyManager()
+
+    class Meta(Taxonomy.Meta):
+        verbose_name = "kind of partnership"
+        verbose_name_plural = "kinds of partnership"
+
+
+class Region(Taxonomy):
+    """A UN M49 region or sub-region, or a wider grouping such as "Global"."""
+
+    parent = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+        help_text="The wider region this one belongs to (Western Africa → Africa).",
+    )
+
+    objects = TaxonomyManager()
+
+    class Meta(Taxonomy.Meta):
+        pass
+
+    def with_ancestors(self):
+        region, chain = self, []
+        while region is not None and region not in chain:
+            chain.append(region)
+            region = region.parent
+        return chain
+
+
+class CountryManager(models.Manager):
+    def get_by_natural_key(self, code):
+        return self.get(code=code)
+
+
+class Country(models.Model):
+    code = CountryField(unique=True, help_text="ISO 3166-1 alpha-2 code.")
+    name = models.CharField(
+        max_length=100, blank=True, help_text="Filled in from the ISO code if left empty."
+    )
+    region = models.ForeignKey(
+        Region,
+        on_delete=models.PROTECT,
+        related_name="countries",
+        help_text="The UN M49 sub-region the country belongs to.",
+    )
+
+    objects = CountryManager()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "countries"
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        if not self.name:
+            self.name = self.code.name
+        super().save(*args, **kwargs)
+
+    def natural_key(self):
+        return (str(self.code),)
+
+
+class PracticeQuerySet(PublishableQuerySet):
+    def with_list_relations(self):
+        """Everything a list row or CSV row shows, in a constant number of queries."""
+        return self.select_related("kind").prefetch_related(
+            "sectors",
+            "countries",
+            "regions",
+            "stages",
+            "audiences",
+            "tags",
+            "sources",
+            models.Prefetch(
+                "partners",
+                queryset=_partner_model().objects.select_related("organisation"),
+            ),
+        )
+
+    def search(self, query):
+        from practices.search import search_practices
+
+        return search_practices(self, query)
+
+
+def _partner_model():
+    # The partner roles live in partnerships, which depends on this app; look the
+    # model up lazily so that practices never imports partnerships.
+    from django.apps import apps
+
+    return apps.get_model("partnerships", "PracticePartner")
+
+
+class Provenance(models.TextChoices):
+    UNODC_MEETING = "unodc_meeting", "Presented or discussed at a UNODC meeting"
+    DOCUMENTED_ELSEWHERE = "documented_elsewhere", "Comparable practice documented elsewhere"
+
+
+class Practice(Publishable):
+    title = models.CharField(max_length=200)
+    slug = models.SlugField(
+        max_length=200, unique=True, help_text="The practice's address: /practices/<slug>/."
+    )
+    summary = models.TextField(
+        max_length=600,
+        help_text="Two or three sentences shown in lists, search results and the CSV.",
+    )
+    description = models.TextField(
+        blank=True, help_text="How the partnership works: who does what, and how."
+    )
+    sectors = models.ManyToManyField(Sector, related_name="practices")
+    countries = models.ManyToManyField(
+        Country,
+        blank=True,
+        related_name="practices",
+        help_text="Countries where it operates. Leave empty for a global practice.",
+    )
+    regions = models.ManyToManyField(
+        Region,
+        blank=True,
+        related_name="practices",
+        help_text=(
+            "Regions it covers. The regions of the chosen countries and their wider "
+            "regions are added automatically when you save."
+        ),
+    )
+    stages = models.ManyToManyField(
+        Stage, blank=True, related_name="practices", verbose_name="trafficking stages"
+    )
+    audiences = models.ManyToManyField(
+        Audience,
+        blank=True,
+        related_name="practices",
+        help_text="Stakeholder groups that can learn from or use this practice.",
+    )
+    kind = models.ForeignKey(
+        PartnershipKind,
+        on_delete=models.PROTECT,
+        related_name="practices",
+        verbose_name="kind of partnership",
+    )
+    start_year = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(MIN_YEAR), MaxValueValidator(MAX_YEAR)],
+        help_text="Year it began. Leave empty if no source gives it.",
+    )
+    end_year = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(MIN_YEAR), MaxValueValidator(MAX_YEAR)],
+        help_text="Year it ended. Leave empty while it is ongoing.",
+    )
+    outcomes = models.TextField(
+        blank=True, help_text="Results reported by the sources, with their dates."
+    )
+    provenance = models.CharField(
+        max_length=24,
+        choices=Provenance,
+        default=Provenance.DOCUMENTED_ELSEWHERE,
+        help_text=(
+            "Whether the practice was presented or discussed at a UNODC meeting (link "
+            "it from the meeting) or is a comparable practice documented elsewhere."
+        ),
+    )
+    provenance_note = models.CharField(
+        max_length=300,
+        blank=True,
+        help_text="Who presented it where, or why it is included as a comparator.",
+    )
+    tags = TaggableManager(blank=True, help_text="Comma-separated keywords.")
+    # Kept up to date by practices.search on PostgreSQL, where a GIN index made by
+    # migration 0002 serves it; unused (NULL) on SQLite.
+    search_vector = SearchVectorField(null=True, editable=False)
+
+    objects = PracticeQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["title"]
+        permissions = [("publish_practice", "Can publish and archive practices")]
+        indexes = [
+            models.Index(fields=["status", "title"], name="practice_status_title"),
+            models.Index(fields=["status", "start_year"], name="practice_status_year"),
+            models.Index(fields=["status", "-published_at"], name="practice_status_pub"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_year__isnull=True)
+                | Q(start_year__isnull=True)
+                | Q(end_year__gte=models.F("start_year")),
+                name="practice_end_not_before_start",
+            ),
+            models.CheckConstraint(
+                condition=Q(start_year__isnull=True)
+                | Q(start_year__gte=MIN_YEAR, start_year__lte=MAX_YEAR),
+                name="practice_start_year_sane",
+            ),
+            models.CheckConstraint(
+                condition=Q(end_year__isnull=True)
+                | Q(end_year__gte=MIN_YEAR, end_year__lte=MAX_YEAR),
+                name="practice_end_year_sane",
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("practices:detail", kwargs={"slug": self.slug})
+
+    @property
+    def is_ongoing(self):
+        return self.start_year is not None and self.end_year is None
+
+    @property
+    def years_display(self):
+        if self.start_year is None:
+            return "Not published"
+        if self.end_year is None:
+            return f"{self.start_year} – ongoing"
+        if self.end_year == self.start_year:
+            return str(self.start_year)
+        return f"{self.start_year} – {self.end_year}"
+
+    def sync_regions(self):
+        """Add the regions of the practice's countries, and every wider region."""
+        wanted = set(self.regions.all())
+        wanted.update(country.region for country in self.countries.select_related("region"))
+        for region in list(wanted):
+            wanted.update(region.with_ancestors())
+        self.regions.add(*wanted)
+
+
+class Source(models.Model):
+    """A public document that backs a practice's facts."""
+
+    title = models.CharField(max_length=300)
+    publisher = models.CharField(max_length=200, blank=True)
+    url = models.URLField(max_length=500, verbose_name="URL")
+    published_on = models.DateField(
+        null=True, blank=True, help_text="Publication date, if the source gives one."
+    )
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        abstract = True
+        ordering = ["order", "pk"]
+
+    def __str__(self):
+        return self.title
+
+
+class PracticeSource(Source):
+    practice = models.ForeignKey(Practice, on_delete=models.CASCADE, related_name="sources")
+
+    class Meta(Source.Meta):
+        verbose_name = "source"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["practice", "url"], name="practice_source_unique_url"
+            )
+        ]
+
+
+class LessonLearnedQuerySet(PublishableQuerySet):
+    def published(self):
+        """Published lessons, never one tied to a practice that is not public."""
+        return (
+            super()
+            .published()
+            .filter(Q(practice__isnull=True) | Q(practice__status=Status.PUBLISHED))
+        )
+
+
+class LessonLearned(Publishable):
+    text = models.TextField(help_text="The lesson, in one or two sentences.")
+    sector = models.ForeignKey(
+        Sector,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="lessons",
+        help_text="Leave empty for a lesson that applies across sectors.",
+    )
+    practice = models.ForeignKey(
+        Practice,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="lessons",
+        help_text="The practice the lesson was drawn from, if any.",
+    )
+    source_url = models.URLField(max_length=500, blank=True, verbose_name="source URL")
+    order = models.PositiveSmallIntegerField(default=0)
+
+    objects = LessonLearnedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["order", "pk"]
+        verbose_name = "lesson learned"
+        verbose_name_plural = "lessons learned"
+        permissions = [("publish_lessonlearned", "Can publish and archive lessons learned")]
+
+    def __str__(self):
+        return self.text if len(self.text) <= 80 else self.text[:79] + "…"

@@ -1,0 +1,69 @@
+"""What a practice is searched on, and keeping its stored search vector current."""
+
+from django.apps import apps
+from django.contrib.contenttypes.models import ContentType
+from django.db import connection
+
+from compendium.search import SEARCH_CONFIG, SearchFields, search, uses_postgres
+
+# Title above summary and tags, above description, outcomes, partners and countries.
+PRACTICE_FIELDS = SearchFields(
+    a=("title",),
+    b=("summary", "tags__name"),
+    c=("description", "outcomes", "partners__organisation__name", "countries__name"),
+    stored_vector="search_vector",
+    headline_field="summary",
+)
+
+
+def search_practices(queryset, query):
+    results = search(queryset, query, PRACTICE_FIELDS, with_headline=True)
+    if results is not queryset and not uses_postgres():
+        # The SQLite path joins to-many relations to match words; one row per practice.
+        results = results.distinct()
+    return results
+
+
+def refresh_search_vectors(pks=None):
+    """Rebuild the stored vector of the given practices (all when ``pks`` is None).
+
+    One set-based UPDATE, so loading fixtures or a 100,000-row benchmark costs one
+    statement, and saving one practice costs one small one.
+    """
+    if not uses_postgres():
+        return
+    practice = apps.get_model("practices", "Practice")
+    partner = apps.get_model("partnerships", "PracticePartner")
+    organisation = apps.get_model("partnerships", "Organisation")
+    country = apps.get_model("practices", "Country")
+    countries_m2m = practice.countries.through
+    tagged = apps.get_model("taggit", "TaggedItem")
+    tag = apps.get_model("taggit", "Tag")
+    content_type = ContentType.objects.get_for_model(practice)
+    sql = f"""
+        UPDATE {practice._meta.db_table} AS p SET search_vector =
+            setweight(to_tsvector(%(config)s, coalesce(p.title, '')), 'A')
+            || setweight(to_tsvector(%(config)s, concat_ws(' ', p.summary, (
+                SELECT string_agg(t.name, ' ') FROM {tagged._meta.db_table} ti
+                JOIN {tag._meta.db_table} t ON t.id = ti.tag_id
+                WHERE ti.content_type_id = %(ct)s AND ti.object_id = p.id
+            ))), 'B')
+            || setweight(to_tsvector(%(config)s, concat_ws(' ', p.description, p.outcomes, (
+                SELECT string_agg(o.name, ' ') FROM {partner._meta.db_table} pp
+                JOIN {organisation._meta.db_table} o ON o.id = pp.organisation_id
+                WHERE pp.practice_id = p.id
+            ), (
+                SELECT string_agg(c.name, ' ') FROM {countries_m2m._meta.db_table} pc
+                JOIN {country._meta.db_table} c ON c.id = pc.country_id
+                WHERE pc.practice_id = p.id
+            ))), 'C')
+    """
+    params = {"config": SEARCH_CONFIG, "ct": content_type.pk}
+    if pks is not None:
+        pks = [pk for pk in pks if pk is not None]
+        if not pks:
+            return
+        sql += " WHERE p.id = ANY(%(pks)s)"
+        params["pks"] = list(pks)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)

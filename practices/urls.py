@@ -1,0 +1,11 @@
+from django.urls import path
+
+from practices import views
+
+app_name = "practices"
+urlpatterns = [
+    path("practices/", views.PracticeListView.as_view(), name="list"),
+    path("practices/export.csv", views.practice_export, name="export"),
+    path("practices/<slug:slug>/", views.PracticeDetailView.as_view(), name="detail"),
+    path("sectors/<slug:slug>/", views.SectorDetailView.as_view(), name="sector"),
+]

@@ -16,7 +16,9 @@ class PublicCacheMiddleware:
         response = self.get_response(request)
         if response.has_header("Cache-Control"):
             return response
-        is_anonymous = not getattr(request, "user", None) or not request.user.is_authenticated
+        is_anonymous = (
+            not getattr(request, "user", None) or not request.user.is_authenticated
+        )
         if (
             request.method in {"GET", "HEAD"}
             and response.status_code == 200
@@ -24,7 +26,9 @@ class PublicCacheMiddleware:
             and not request.path.startswith("/admin/")
             and not response.cookies
         ):
-            patch_cache_control(response, public=True, max_age=settings.PUBLIC_CACHE_SECONDS)
+            patch_cache_control(
+                response, public=True, max_age=settings.PUBLIC_CACHE_SECONDS
+            )
             patch_vary_headers(response, ["Cookie"])
         else:
             patch_cache_control(response, private=True, no_cache=True)

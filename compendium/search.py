@@ -25,6 +25,11 @@ from django.db.models.functions import Coalesce
 
 SEARCH_CONFIG = "compendium"
 MAX_QUERY_LENGTH = 200
+# ts_headline returns the source text unescaped; it marks matches with these control
+# characters, and the ``highlight`` template filter escapes the text, then turns them
+# into <mark> elements.
+HIGHLIGHT_START = "\x02"
+HIGHLIGHT_STOP = "\x03"
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 _TOKEN = re.compile(r'(-?)"([^"]*)"|(\S+)')
 
@@ -60,8 +65,9 @@ class SearchFields:
 def search(queryset, raw_query, fields: SearchFields, *, with_headline=False):
     """Filter ``queryset`` to rows matching ``raw_query`` and annotate ``rank``.
 
-    With ``with_headline`` the rows also carry ``headline``: on PostgreSQL an HTML
-    snippet with matches in <mark>; elsewhere None (templates fall back to the summary).
+    With ``with_headline`` the rows also carry ``headline`` on PostgreSQL: a snippet
+    with matches between HIGHLIGHT_START and HIGHLIGHT_STOP (render it with the
+    ``highlight`` filter). Elsewhere there is none and templates show the summary.
     """
     query = clean_query(raw_query)
     if not query:
@@ -87,7 +93,11 @@ def _search_postgres(queryset, query, fields, with_headline):
         queryset = queryset.annotate(search_document=vector)
         vector = F("search_document")
     queryset = queryset.annotate(rank=SearchRank(vector, ts_query)).filter(
-        **{"search_document" if not fields.stored_vector else fields.stored_vector: ts_query}
+        **{
+            "search_document"
+            if not fields.stored_vector
+            else fields.stored_vector: ts_query
+        }
     )
     if with_headline and fields.headline_field:
         queryset = queryset.annotate(
@@ -95,8 +105,8 @@ def _search_postgres(queryset, query, fields, with_headline):
                 fields.headline_field,
                 ts_query,
                 config=SEARCH_CONFIG,
-                start_sel="<mark>",
-                stop_sel="</mark>",
+                start_sel=HIGHLIGHT_START,
+                stop_sel=HIGHLIGHT_STOP,
                 max_words=40,
                 min_words=20,
                 max_fragments=2,
@@ -149,10 +159,18 @@ def _search_simple(queryset, query, fields):
         queryset = queryset.exclude(_any_field(fields.all_fields, term))
     title_field = fields.a[0] if fields.a else fields.all_fields[0]
     title_hits = [
-        Case(When(**{f"{title_field}__icontains": term}, then=Value(1)), default=Value(0))
+        Case(
+            When(**{f"{title_field}__icontains": term}, then=Value(1)), default=Value(0)
+        )
         for term in required
     ]
     rank = Value(0, output_field=IntegerField())
     for hit in title_hits:
         rank = rank + hit
-    return queryset.annotate(rank=Coalesce(rank, Value(0), output_field=IntegerField()))
+    queryset = queryset.annotate(
+        rank=Coalesce(rank, Value(0), output_field=IntegerField())
+    )
+    if any("__" in name for name in fields.all_fields):
+        # Matching across to-many relations joins them: one row per object.
+        queryset = queryset.distinct()
+    return queryset

@@ -1,25 +1,148 @@
-from django.http import HttpResponse
+"""Site-wide pages that belong to no app: home, about, cross-content search, health."""
+
+from django.db import connection
+from django.db.models import Count, Q
+from django.http import JsonResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_safe
+
+from compendium.errors import PublicHttp404
+from compendium.search import SearchFields, clean_query, search
+from partnerships.models import ActionPoint, Insight, Meeting, Organisation
+from practices.models import Practice, Sector
+from practices.search import PRACTICE_FIELDS
+
+RECENT_PRACTICES = 6
+RESULTS_PER_KIND = 10
 
 
+@require_safe
 def home(request):
-    return HttpResponse("home")
+    sectors = Sector.objects.annotate(
+        practice_count=Count(
+            "practices",
+            filter=Q(practices__in=Practice.objects.published()),
+            distinct=True,
+        )
+    )
+    recent = (
+        Practice.objects.published()
+        .select_related("kind")
+        .prefetch_related("sectors")
+        .order_by("-published_at", "title")[:RECENT_PRACTICES]
+    )
+    return render(
+        request,
+        "compendium/home.html",
+        {
+            "sectors": sectors,
+            "recent_practices": recent,
+            "practice_count": Practice.objects.published().count(),
+            "meeting_count": Meeting.objects.published().count(),
+            "action_point_count": ActionPoint.objects.published().count(),
+        },
+    )
 
 
+@require_safe
 def about(request):
-    return HttpResponse("about")
+    meetings = Meeting.objects.published().select_related("region")
+    return render(
+        request,
+        "compendium/about.html",
+        {"meetings": meetings, "crumbs": [{"label": "About"}]},
+    )
 
 
+SITE_SEARCH = {
+    "practices": PRACTICE_FIELDS,
+    "action_points": SearchFields(
+        a=("text",), b=("derived_from",), headline_field="text"
+    ),
+    "insights": SearchFields(a=("text",), headline_field="text"),
+    "meetings": SearchFields(
+        a=("title", "short_title"),
+        b=("summary",),
+        c=("description",),
+        headline_field="summary",
+    ),
+    "organisations": SearchFields(a=("name",), b=("description",)),
+}
+
+
+def _ranked(queryset, query, fields):
+    return search(queryset, query, fields, with_headline=True).order_by("-rank", "pk")
+
+
+@require_safe
 def site_search(request):
-    return HttpResponse("search")
+    """One search over every kind of public content, grouped by kind."""
+    query = clean_query(request.GET.get("q", ""))
+    groups = []
+    if query:
+        kinds = [
+            (
+                "Practices",
+                "practices",
+                Practice.objects.published()
+                .select_related("kind")
+                .prefetch_related("sectors"),
+            ),
+            (
+                "Action points",
+                "action_points",
+                ActionPoint.objects.published().select_related("audience", "sector"),
+            ),
+            (
+                "Meeting insights",
+                "insights",
+                Insight.objects.published().select_related("meeting"),
+            ),
+            ("Meetings", "meetings", Meeting.objects.published()),
+            ("Organisations", "organisations", Organisation.objects.published()),
+        ]
+        for label, key, queryset in kinds:
+            results = _ranked(queryset, query, SITE_SEARCH[key])
+            rows = list(results[: RESULTS_PER_KIND + 1])
+            groups.append(
+                {
+                    "label": label,
+                    "key": key,
+                    "results": rows[:RESULTS_PER_KIND],
+                    "has_more": len(rows) > RESULTS_PER_KIND,
+                }
+            )
+    total = sum(len(group["results"]) for group in groups)
+    return render(
+        request,
+        "compendium/search.html",
+        {
+            "query": query,
+            "groups": groups,
+            "total": total,
+            "crumbs": [{"label": "Search"}],
+        },
+    )
 
 
+@never_cache
 def healthz(request):
-    return HttpResponse("ok")
+    """For load balancers: 200 when the database answers, 503 when it does not."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except Exception:
+        return JsonResponse({"status": "error", "database": "unreachable"}, status=503)
+    return JsonResponse({"status": "ok", "database": "ok"})
 
 
 def page_not_found(request, exception=None):
-    return HttpResponse("not found", status=404)
+    # Only our own sentences are shown; Django's internal 404 texts never are.
+    message = str(exception) if isinstance(exception, PublicHttp404) else ""
+    return render(request, "404.html", {"message": message}, status=404)
 
 
 def server_error(request):
-    return HttpResponse("error", status=500)
+    return render(request, "500.html", status=500)

@@ -80,7 +80,9 @@ class PracticePartner(models.Model):
         FUNDER = "funder", "Funder"
         IMPLEMENTER = "implementer", "Implementer"
 
-    practice = models.ForeignKey(Practice, on_delete=models.CASCADE, related_name="partners")
+    practice = models.ForeignKey(
+        Practice, on_delete=models.CASCADE, related_name="partners"
+    )
     organisation = models.ForeignKey(
         Organisation, on_delete=models.PROTECT, related_name="roles"
     )
@@ -186,12 +188,16 @@ class Meeting(Publishable):
 
 
 class MeetingSource(Source):
-    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="sources")
+    meeting = models.ForeignKey(
+        Meeting, on_delete=models.CASCADE, related_name="sources"
+    )
 
     class Meta(Source.Meta):
         verbose_name = "source"
         constraints = [
-            models.UniqueConstraint(fields=["meeting", "url"], name="meeting_source_unique_url")
+            models.UniqueConstraint(
+                fields=["meeting", "url"], name="meeting_source_unique_url"
+            )
         ]
 
 
@@ -204,7 +210,9 @@ class InsightQuerySet(models.QuerySet):
 class Insight(models.Model):
     """A finding of a meeting; public exactly when its meeting is."""
 
-    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="insights")
+    meeting = models.ForeignKey(
+        Meeting, on_delete=models.CASCADE, related_name="insights"
+    )
     sector = models.ForeignKey(
         Sector,
         null=True,
@@ -229,6 +237,12 @@ class Insight(models.Model):
 
 
 class ActionPointQuerySet(PublishableQuerySet):
+    def search(self, query):
+        from compendium.search import SearchFields, search
+
+        fields = SearchFields(a=("text",), b=("derived_from",), headline_field="text")
+        return search(self, query, fields, with_headline=True)
+
     def published(self):
         """Published action points, never one that belongs to a meeting not yet public."""
         return (
@@ -269,7 +283,9 @@ class ActionPoint(Publishable):
     class Meta:
         ordering = ["audience__order", "order", "pk"]
         permissions = [("publish_actionpoint", "Can publish and archive action points")]
-        indexes = [models.Index(fields=["status", "order"], name="actionpoint_status_order")]
+        indexes = [
+            models.Index(fields=["status", "order"], name="actionpoint_status_order")
+        ]
 
     def __str__(self):
         return self.text if len(self.text) <= 80 else self.text[:79] + "…"

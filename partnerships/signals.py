@@ -16,4 +16,6 @@ def partner_changed(sender, instance, raw=False, **kwargs):
 @receiver(post_save, sender=Organisation)
 def organisation_renamed(sender, instance, raw=False, created=False, **kwargs):
     if not raw and not created:
-        refresh_search_vectors(list(instance.roles.values_list("practice_id", flat=True)))
+        refresh_search_vectors(
+            list(instance.roles.values_list("practice_id", flat=True))
+        )

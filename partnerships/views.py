@@ -1,27 +1,158 @@
+from django.db.models import Count, Prefetch, Q
+from django.urls import reverse
 from django.views.generic import DetailView, ListView
 
-from partnerships.models import ActionPoint, Meeting, Organisation
+from compendium.csv import Column
+from compendium.lists import FacetedListView, export_filtered
+from partnerships.filters import ActionPointFilterSet
+from partnerships.models import (
+    ActionPoint,
+    Insight,
+    Meeting,
+    Organisation,
+    PracticePartner,
+)
+from practices.models import LessonLearned, Practice
 
 
 class MeetingListView(ListView):
-    model = Meeting
+    template_name = "partnerships/meeting_list.html"
+    context_object_name = "meetings"
+    extra_context = {"crumbs": [{"label": "Meetings"}]}
+
+    def get_queryset(self):
+        return (
+            Meeting.objects.published()
+            .select_related("region")
+            .annotate(
+                insight_count=Count("insights", distinct=True),
+                action_point_count=Count(
+                    "action_points",
+                    filter=Q(action_points__in=ActionPoint.objects.published()),
+                    distinct=True,
+                ),
+            )
+        )
 
 
 class MeetingDetailView(DetailView):
-    model = Meeting
+    """A published meeting; staff may preview drafts, which carry a banner."""
+
+    template_name = "partnerships/meeting_detail.html"
+    context_object_name = "meeting"
+
+    def get_queryset(self):
+        return (
+            Meeting.objects.previewable_by(self.request.user)
+            .select_related("region")
+            .prefetch_related(
+                Prefetch("insights", queryset=Insight.objects.select_related("sector")),
+                "sources",
+                "organisations",
+                Prefetch(
+                    "practices",
+                    queryset=Practice.objects.published()
+                    .select_related("kind")
+                    .prefetch_related("sectors"),
+                ),
+                Prefetch(
+                    "action_points",
+                    queryset=ActionPoint.objects.published().select_related(
+                        "audience", "sector"
+                    ),
+                ),
+                Prefetch("lessons", queryset=LessonLearned.objects.published()),
+            )
+        )
 
 
-class ActionPointListView(ListView):
-    model = ActionPoint
+class ActionPointListView(FacetedListView):
+    filterset_class = ActionPointFilterSet
+    template_name = "partnerships/actionpoint_list.html"
+    export_url_name = "partnerships:action_point_export"
+    noun = ("action point", "action points")
+    paginate_by = 50
+    extra_context = {"crumbs": [{"label": "Action points"}]}
+
+    def get_queryset(self):
+        return ActionPoint.objects.published().select_related(
+            "audience", "sector", "meeting"
+        )
 
 
-class OrganisationListView(ListView):
-    model = Organisation
-
-
-class OrganisationDetailView(DetailView):
-    model = Organisation
+ACTION_POINT_COLUMNS = [
+    Column("action", lambda a: a.text),
+    Column("audience", lambda a: a.audience.name),
+    Column("sector", lambda a: a.sector.name if a.sector else "Cross-sector"),
+    Column("meeting", lambda a: a.meeting.title if a.meeting else ""),
+    Column("derived_from", lambda a: a.derived_from),
+    Column("source_url", lambda a: a.source_url),
+]
 
 
 def action_point_export(request):
-    raise NotImplementedError
+    return export_filtered(
+        request,
+        ActionPointFilterSet,
+        ActionPoint.objects.published().select_related("audience", "sector", "meeting"),
+        ACTION_POINT_COLUMNS,
+        "action-points",
+    )
+
+
+class OrganisationListView(ListView):
+    template_name = "partnerships/organisation_list.html"
+    context_object_name = "organisations"
+    paginate_by = 100
+
+    def get_queryset(self):
+        queryset = (
+            Organisation.objects.published()
+            .select_related("country")
+            .annotate(
+                practice_count=Count(
+                    "roles",
+                    filter=Q(roles__practice__in=Practice.objects.published()),
+                    distinct=True,
+                )
+            )
+        )
+        queryset = queryset.order_by("name")
+        org_type = self.request.GET.get("type", "")
+        valid_types = {
+            value for value, _ in Organisation._meta.get_field("type").choices
+        }
+        if org_type in valid_types:
+            queryset = queryset.filter(type=org_type)
+        return queryset
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["crumbs"] = [{"label": "Organisations"}]
+        context["types"] = Organisation._meta.get_field("type").choices
+        context["current_type"] = self.request.GET.get("type", "")
+        return context
+
+
+class OrganisationDetailView(DetailView):
+    """An organisation named by published content, with the practices it takes part in."""
+
+    template_name = "partnerships/organisation_detail.html"
+    context_object_name = "organisation"
+
+    def get_queryset(self):
+        return Organisation.objects.published().select_related("country")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["roles"] = (
+            PracticePartner.objects.filter(
+                organisation=self.object, practice__in=Practice.objects.published()
+            )
+            .select_related("practice__kind")
+            .prefetch_related("practice__sectors")
+            .order_by("practice__title")
+        )
+        context["meetings"] = self.object.meetings.published()
+        context["list_url"] = reverse("practices:list")
+        return context

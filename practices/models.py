@@ -17,14 +17,20 @@ class OrganisationType(models.TextChoices):
 
     GOVERNMENT = "government", "Government"
     LAW_ENFORCEMENT = "law_enforcement", "Law enforcement"
-    FINANCIAL_INTELLIGENCE_UNIT = "financial_intelligence_unit", "Financial intelligence unit"
+    FINANCIAL_INTELLIGENCE_UNIT = (
+        "financial_intelligence_unit",
+        "Financial intelligence unit",
+    )
     REGULATOR = "regulator", "Regulator"
     PRIVATE_COMPANY = "private_company", "Private company"
     FINANCIAL_INSTITUTION = "financial_institution", "Financial institution"
     TECHNOLOGY_COMPANY = "technology_company", "Technology company"
     INDUSTRY_ASSOCIATION = "industry_association", "Industry association"
     NGO = "ngo", "NGO"
-    INTERNATIONAL_ORGANISATION = "international_organisation", "International organisation"
+    INTERNATIONAL_ORGANISATION = (
+        "international_organisation",
+        "International organisation",
+    )
     ACADEMIA = "academia", "Academia"
 
     @property
@@ -146,7 +152,9 @@ class CountryManager(models.Manager):
 class Country(models.Model):
     code = CountryField(unique=True, help_text="ISO 3166-1 alpha-2 code.")
     name = models.CharField(
-        max_length=100, blank=True, help_text="Filled in from the ISO code if left empty."
+        max_length=100,
+        blank=True,
+        help_text="Filled in from the ISO code if left empty.",
     )
     region = models.ForeignKey(
         Region,
@@ -206,13 +214,18 @@ def _partner_model():
 
 class Provenance(models.TextChoices):
     UNODC_MEETING = "unodc_meeting", "Presented or discussed at a UNODC meeting"
-    DOCUMENTED_ELSEWHERE = "documented_elsewhere", "Comparable practice documented elsewhere"
+    DOCUMENTED_ELSEWHERE = (
+        "documented_elsewhere",
+        "Comparable practice documented elsewhere",
+    )
 
 
 class Practice(Publishable):
     title = models.CharField(max_length=200)
     slug = models.SlugField(
-        max_length=200, unique=True, help_text="The practice's address: /practices/<slug>/."
+        max_length=200,
+        unique=True,
+        help_text="The practice's address: /practices/<slug>/.",
     )
     summary = models.TextField(
         max_length=600,
@@ -294,7 +307,9 @@ class Practice(Publishable):
         indexes = [
             models.Index(fields=["status", "title"], name="practice_status_title"),
             models.Index(fields=["status", "start_year"], name="practice_status_year"),
-            models.Index(fields=["status", "-published_at"], name="practice_status_pub"),
+            models.Index(
+                fields=["status", "-published_at"], name="practice_status_pub"
+            ),
         ]
         constraints = [
             models.CheckConstraint(
@@ -335,10 +350,30 @@ class Practice(Publishable):
             return str(self.start_year)
         return f"{self.start_year} – {self.end_year}"
 
+    @property
+    def place_display(self):
+        """Where it operates, in words: its countries, else its narrowest regions.
+
+        Reads the prefetched relations, so a list of practices costs no extra query.
+        """
+        countries = [country.name for country in self.countries.all()]
+        if countries:
+            shown = ", ".join(countries[:3])
+            return (
+                shown
+                if len(countries) <= 3
+                else f"{shown} and {len(countries) - 3} more"
+            )
+        regions = list(self.regions.all())
+        wider = {region.parent_id for region in regions}
+        return ", ".join(region.name for region in regions if region.pk not in wider)
+
     def sync_regions(self):
         """Add the regions of the practice's countries, and every wider region."""
         wanted = set(self.regions.all())
-        wanted.update(country.region for country in self.countries.select_related("region"))
+        wanted.update(
+            country.region for country in self.countries.select_related("region")
+        )
         for region in list(wanted):
             wanted.update(region.with_ancestors())
         self.regions.add(*wanted)
@@ -364,7 +399,9 @@ class Source(models.Model):
 
 
 class PracticeSource(Source):
-    practice = models.ForeignKey(Practice, on_delete=models.CASCADE, related_name="sources")
+    practice = models.ForeignKey(
+        Practice, on_delete=models.CASCADE, related_name="sources"
+    )
 
     class Meta(Source.Meta):
         verbose_name = "source"
@@ -412,7 +449,9 @@ class LessonLearned(Publishable):
         ordering = ["order", "pk"]
         verbose_name = "lesson learned"
         verbose_name_plural = "lessons learned"
-        permissions = [("publish_lessonlearned", "Can publish and archive lessons learned")]
+        permissions = [
+            ("publish_lessonlearned", "Can publish and archive lessons learned")
+        ]
 
     def __str__(self):
         return self.text if len(self.text) <= 80 else self.text[:79] + "…"

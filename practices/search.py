@@ -17,11 +17,7 @@ PRACTICE_FIELDS = SearchFields(
 
 
 def search_practices(queryset, query):
-    results = search(queryset, query, PRACTICE_FIELDS, with_headline=True)
-    if results is not queryset and not uses_postgres():
-        # The SQLite path joins to-many relations to match words; one row per practice.
-        results = results.distinct()
-    return results
+    return search(queryset, query, PRACTICE_FIELDS, with_headline=True)
 
 
 def refresh_search_vectors(pks=None):

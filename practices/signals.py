@@ -15,5 +15,7 @@ def practice_saved(sender, instance, raw=False, **kwargs):
 
 @receiver(m2m_changed, sender=Practice.tags.through)
 def practice_tags_changed(sender, instance, action, reverse, pk_set, **kwargs):
-    if action in {"post_add", "post_remove", "post_clear"} and isinstance(instance, Practice):
+    if action in {"post_add", "post_remove", "post_clear"} and isinstance(
+        instance, Practice
+    ):
         refresh_search_vectors([instance.pk])

@@ -1,19 +1,149 @@
-from django.views.generic import DetailView, ListView
+from django.db.models import Count, Prefetch, Q
+from django.urls import reverse
+from django.views.generic import DetailView
 
-from practices.models import Practice, Sector
+from compendium.csv import Column
+from compendium.lists import FacetedListView, export_filtered
+from practices.filters import SORT_CHOICES, PracticeFilterSet
+from practices.models import LessonLearned, Practice, Sector
+
+RELATED_LIMIT = 4
 
 
-class PracticeListView(ListView):
-    model = Practice
+class PracticeListView(FacetedListView):
+    filterset_class = PracticeFilterSet
+    template_name = "practices/practice_list.html"
+    export_url_name = "practices:export"
+    noun = ("practice", "practices")
+
+    def get_queryset(self):
+        return Practice.objects.published().with_list_relations()
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(
+            sort_choices=SORT_CHOICES,
+            crumbs_practices=[{"label": "Practices"}],
+        )
+        return context
 
 
 class PracticeDetailView(DetailView):
-    model = Practice
+    """A published practice; staff may also preview drafts, which carry a banner."""
+
+    template_name = "practices/practice_detail.html"
+
+    def get_queryset(self):
+        return (
+            Practice.objects.previewable_by(self.request.user)
+            .with_list_relations()
+            .prefetch_related(
+                Prefetch("lessons", queryset=LessonLearned.objects.published()),
+                Prefetch(
+                    "meetings",
+                    queryset=self.meeting_model().objects.published(),
+                ),
+            )
+        )
+
+    @staticmethod
+    def meeting_model():
+        return Practice.meetings.rel.related_model
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["related_practices"] = related_practices(self.object)
+        return context
+
+
+def related_practices(practice, limit=RELATED_LIMIT):
+    """Published practices sharing the most sectors, stages and tags with this one."""
+    sector_ids = [s.pk for s in practice.sectors.all()]
+    stage_ids = [s.pk for s in practice.stages.all()]
+    tag_ids = [t.pk for t in practice.tags.all()]
+    return (
+        Practice.objects.published()
+        .exclude(pk=practice.pk)
+        .filter(Q(sectors__in=sector_ids) | Q(tags__in=tag_ids))
+        .annotate(
+            shared=Count("sectors", filter=Q(sectors__in=sector_ids), distinct=True)
+            + Count("stages", filter=Q(stages__in=stage_ids), distinct=True)
+            + Count("tags", filter=Q(tags__in=tag_ids), distinct=True)
+        )
+        .order_by("-shared", "title")
+        .select_related("kind")
+        .prefetch_related("sectors")[:limit]
+    )
 
 
 class SectorDetailView(DetailView):
     model = Sector
+    template_name = "practices/sector_detail.html"
+    practices_shown = 12
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        sector = self.object
+        practices = (
+            Practice.objects.published()
+            .filter(sectors=sector)
+            .select_related("kind")
+            .prefetch_related("sectors", "regions")
+            .order_by("-published_at", "title")
+        )
+        context.update(
+            practice_count=practices.count(),
+            practices=practices[: self.practices_shown],
+            lessons=sector.lessons.published(),
+            action_points=sector.action_points.published().select_related("audience"),
+            insights=sector.insights.published().select_related("meeting"),
+            list_url=reverse("practices:list") + f"?sector={sector.slug}",
+            crumbs=[{"label": sector.name}],
+        )
+        return context
+
+
+def _names(attribute):
+    return lambda practice: [item.name for item in getattr(practice, attribute).all()]
+
+
+def practice_columns(request):
+    """The documented CSV columns (see README: "CSV export")."""
+    detail_prefix = request.build_absolute_uri(reverse("practices:detail", args=["-"]))[
+        :-2
+    ]
+    return [
+        Column("title", lambda p: p.title),
+        Column("url", lambda p: f"{detail_prefix}{p.slug}/"),
+        Column("sectors", _names("sectors")),
+        Column("countries", _names("countries")),
+        Column("regions", _names("regions")),
+        Column("kind", lambda p: p.kind.name),
+        Column(
+            "partners",
+            lambda p: [
+                f"{link.organisation.name} ({link.organisation.get_type_display()}, "
+                f"{link.get_role_display().lower()})"
+                for link in p.partners.all()
+            ],
+        ),
+        Column("audiences", _names("audiences")),
+        Column("stages", _names("stages")),
+        Column("tags", _names("tags")),
+        Column("start_year", lambda p: p.start_year),
+        Column("end_year", lambda p: p.end_year),
+        Column("summary", lambda p: p.summary),
+        Column("outcomes", lambda p: p.outcomes),
+        Column("provenance", lambda p: p.get_provenance_display()),
+        Column("sources", lambda p: [source.url for source in p.sources.all()]),
+    ]
 
 
 def practice_export(request):
-    raise NotImplementedError
+    return export_filtered(
+        request,
+        PracticeFilterSet,
+        Practice.objects.published().with_list_relations(),
+        practice_columns(request),
+        "practices",
+    )

@@ -44,10 +44,19 @@ TAXONOMIES = {
     "audiences": Audience,
     "kinds": PartnershipKind,
 }
-SECTIONS = (
-    "sectors stages audiences kinds regions countries organisations meetings "
-    "practices action_points lessons"
-).split()
+SECTIONS = [
+    "sectors",
+    "stages",
+    "audiences",
+    "kinds",
+    "regions",
+    "countries",
+    "organisations",
+    "meetings",
+    "practices",
+    "action_points",
+    "lessons",
+]
 
 
 def read_reference(directory):
@@ -70,7 +79,10 @@ def read_reference(directory):
 
 
 def _by(model, field, values, what):
-    found = {str(getattr(obj, field)): obj for obj in model.objects.filter(**{f"{field}__in": values})}
+    found = {
+        str(getattr(obj, field)): obj
+        for obj in model.objects.filter(**{f"{field}__in": values})
+    }
     missing = [value for value in values if value not in found]
     if missing:
         raise CommandError(f"{what}: unknown {model._meta.verbose_name} {missing}")
@@ -146,9 +158,13 @@ class Command(BaseCommand):
             ActionPoint.objects.update_or_create(
                 text=row["text"],
                 defaults={
-                    "audience": _one(Audience, "slug", row["audience"], row["text"][:40]),
+                    "audience": _one(
+                        Audience, "slug", row["audience"], row["text"][:40]
+                    ),
                     "sector": _one(Sector, "slug", row.get("sector"), row["text"][:40]),
-                    "meeting": _one(Meeting, "slug", row.get("meeting"), row["text"][:40]),
+                    "meeting": _one(
+                        Meeting, "slug", row.get("meeting"), row["text"][:40]
+                    ),
                     "derived_from": row.get("derived_from", ""),
                     "source_url": row.get("source_url", ""),
                     "order": row.get("order", order),
@@ -160,13 +176,17 @@ class Command(BaseCommand):
                 text=row["text"],
                 defaults={
                     "sector": _one(Sector, "slug", row.get("sector"), row["text"][:40]),
-                    "practice": _one(Practice, "slug", row.get("practice"), row["text"][:40]),
+                    "practice": _one(
+                        Practice, "slug", row.get("practice"), row["text"][:40]
+                    ),
                     "source_url": row.get("source_url", ""),
                     "order": row.get("order", order),
                     "status": Status.PUBLISHED,
                 },
             )
-            lesson.meetings.set(_by(Meeting, "slug", row.get("meetings", []), row["text"][:40]))
+            lesson.meetings.set(
+                _by(Meeting, "slug", row.get("meetings", []), row["text"][:40])
+            )
         refresh_search_vectors()
         counts = {
             "sectors": Sector.objects.count(),
@@ -223,10 +243,19 @@ class Command(BaseCommand):
         slug = row["slug"]
         fields = {
             key: row.get(key, "")
-            for key in (
-                "title short_title kind region_detail date_note format host_office "
-                "participants_note summary description funder"
-            ).split()
+            for key in [
+                "title",
+                "short_title",
+                "kind",
+                "region_detail",
+                "date_note",
+                "format",
+                "host_office",
+                "participants_note",
+                "summary",
+                "description",
+                "funder",
+            ]
         }
         meeting, _ = Meeting.objects.update_or_create(
             slug=slug,
@@ -239,7 +268,9 @@ class Command(BaseCommand):
                 "status": Status.PUBLISHED,
             },
         )
-        meeting.organisations.set(_by(Organisation, "slug", row.get("organisations", []), slug))
+        meeting.organisations.set(
+            _by(Organisation, "slug", row.get("organisations", []), slug)
+        )
         _sources(MeetingSource, "meeting", meeting, row.get("sources", []))
         for order, insight in enumerate(row.get("insights", [])):
             Insight.objects.update_or_create(

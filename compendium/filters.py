@@ -1,0 +1,245 @@
+"""Pieces every public FilterSet shares: forgiving input, slug filters, facet counts.
+
+The query string is public API. Whatever arrives (unknown slugs, malformed numbers,
+NUL bytes, thousands of repeats) is cleaned here, so a list and its CSV export get
+exactly the same rows and no request can reach the database with input it rejects.
+"""
+
+import re
+from dataclasses import dataclass
+
+import django_filters
+from django import forms
+from django.db.models import Count
+from django.http import QueryDict
+
+from compendium.search import MAX_QUERY_LENGTH, clean_query
+
+MAX_VALUES_PER_PARAMETER = 50
+MAX_VALUE_LENGTH = 200
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+
+
+def clean_params(data):
+    """A copy of ``data`` without control characters, repeats or oversized values."""
+    cleaned = QueryDict(mutable=True)
+    for key in list(data.keys())[:100]:
+        if _CONTROL.search(key) or len(key) > 50:
+            continue
+        seen = []
+        for value in data.getlist(key):
+            value = _CONTROL.sub("", value).strip()[:MAX_VALUE_LENGTH]
+            if value and value not in seen:
+                seen.append(value)
+            if len(seen) >= MAX_VALUES_PER_PARAMETER:
+                break
+        if seen:
+            cleaned.setlist(key, seen)
+    return cleaned
+
+
+class LenientMultipleChoiceField(forms.MultipleChoiceField):
+    """Like LenientModelMultipleChoiceField, for fixed choices."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.ignored = []
+
+    def clean(self, value):
+        values = [str(v) for v in (value or [])]
+        known = {str(key) for key, _ in self.choices}
+        self.ignored = [v for v in values if v not in known]
+        return [v for v in values if v in known]
+
+
+class LenientModelMultipleChoiceField(forms.ModelMultipleChoiceField):
+    """Keeps the values it knows and remembers the ones it does not, instead of failing.
+
+    An unknown sector in a shared link should not empty the whole list: the known
+    values still filter, and the page says which values were ignored.
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.ignored = []
+
+    def clean(self, value):
+        self.ignored = []
+        if not value:
+            return self.queryset.none()
+        if not isinstance(value, list | tuple):
+            value = [value]
+        key = self.to_field_name or "pk"
+        values = [str(v) for v in value]
+        known = self.queryset.filter(**{f"{key}__in": values})
+        found = {str(getattr(obj, key)) for obj in known}
+        self.ignored = [v for v in values if v not in found]
+        return known
+
+
+class SlugFilter(django_filters.ModelMultipleChoiceFilter):
+    """Filter by one or more slugs: values combine with OR.
+
+    Matches through a subquery on the relation rather than a join, so rows never
+    repeat and the list needs no DISTINCT, however many values are chosen.
+    """
+
+    field_class = LenientModelMultipleChoiceField
+
+    def __init__(self, *args, relation=None, **kwargs):
+        kwargs.setdefault("to_field_name", "slug")
+        self.relation = relation
+        super().__init__(*args, **kwargs)
+
+    def filter(self, qs, value):
+        if not value:
+            return qs
+        model = qs.model
+        matching = model._default_manager.filter(**{f"{self.relation}__in": value})
+        return qs.filter(pk__in=matching.values("pk"))
+
+
+class ChoicesFilter(django_filters.MultipleChoiceFilter):
+    """Filter by one or more fixed choices through a relation: values combine with OR."""
+
+    field_class = LenientMultipleChoiceField
+
+    def __init__(self, *args, relation=None, **kwargs):
+        self.relation = relation
+        super().__init__(*args, **kwargs)
+
+    def filter(self, qs, value):
+        if not value:
+            return qs
+        matching = qs.model._default_manager.filter(**{f"{self.relation}__in": value})
+        return qs.filter(pk__in=matching.values("pk"))
+
+
+class SearchFilter(django_filters.CharFilter):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label", "Search")
+        kwargs.setdefault("max_length", None)
+        super().__init__(*args, **kwargs)
+
+    def filter(self, qs, value):
+        value = clean_query(value)
+        if not value:
+            return qs
+        return qs.search(value)
+
+
+class PublicFilterSet(django_filters.FilterSet):
+    """Base for public lists: cleans the query string and reports ignored values."""
+
+    #: ``Facet`` objects, in the order the sidebar shows them.
+    facets = ()
+
+    def __init__(self, data=None, *args, **kwargs):
+        if data is not None:
+            data = clean_params(data)
+        super().__init__(data, *args, **kwargs)
+
+    @property
+    def search_query(self):
+        if not self.is_bound:
+            return ""
+        return clean_query(self.data.get("q", ""))[:MAX_QUERY_LENGTH]
+
+    @property
+    def messages(self):
+        """Field name -> sentences saying what in the query string was not used."""
+        self.errors  # noqa: B018 - validates the form once
+        result = {}
+        for name, field in self.form.fields.items():
+            found = []
+            if name in self.form.errors:
+                found.extend(self.form.errors[name])
+            for value in getattr(field, "ignored", []):
+                found.append(
+                    f"“{value}” is not a known {field.label.lower()}; it was ignored."
+                )
+            if found:
+                result[name] = found
+        return result
+
+    def without(self, name):
+        """The same filters with one parameter dropped (for facet counts)."""
+        data = self.data.copy() if self.is_bound else QueryDict(mutable=True)
+        data.pop(name, None)
+        data.pop("page", None)
+        return type(self)(data, queryset=self.queryset, request=self.request)
+
+
+@dataclass(frozen=True)
+class Facet:
+    """One sidebar facet: a filter parameter and how to count rows per option."""
+
+    param: str
+    label: str
+    lookup: str  # from the filtered model to the option's slug or value
+    #: callable(values) -> [(value, label), ...] in display order, where ``values`` is
+    #: every value that has a count or is selected (large vocabularies load only those).
+    options: object
+    limit: int | None = None
+
+    def counts(self, filterset):
+        """{value: count} for this facet, with every *other* active filter applied."""
+        other = filterset.without(self.param).qs.order_by()
+        model = filterset.queryset.model
+        rows = (
+            model._default_manager.filter(pk__in=other.values("pk"))
+            .values(self.lookup)
+            .annotate(n=Count("pk", distinct=True))
+            .order_by()
+        )
+        return {
+            row[self.lookup]: row["n"] for row in rows if row[self.lookup] is not None
+        }
+
+
+def facet_groups(filterset):
+    """What the facet sidebar shows: each facet's options with counts and state."""
+    selected_data = filterset.data if filterset.is_bound else QueryDict()
+    groups = []
+    for facet in filterset.facets:
+        counts = facet.counts(filterset)
+        selected = set(selected_data.getlist(facet.param))
+        options = [
+            {
+                "value": str(value),
+                "label": label,
+                "count": counts.get(value, 0),
+                "selected": str(value) in selected,
+            }
+            for value, label in facet.options(set(counts) | selected)
+        ]
+        options = [o for o in options if o["count"] or o["selected"]]
+        if facet.limit:
+            options.sort(key=lambda o: (not o["selected"], -o["count"], o["label"]))
+            options = options[: facet.limit]
+        groups.append({"param": facet.param, "label": facet.label, "options": options})
+    return groups
+
+
+def active_chips(filterset, groups):
+    """Removable chips for every active filter value, labelled from the facet groups."""
+    if not filterset.is_bound:
+        return []
+    chips = []
+    labels = {
+        group["param"]: {o["value"]: o["label"] for o in group["options"]}
+        for group in groups
+    }
+    for name, field in filterset.form.fields.items():
+        if name in {"page", "sort"}:
+            continue
+        for value in filterset.data.getlist(name):
+            if value in getattr(field, "ignored", []):
+                continue
+            if name in filterset.form.errors:
+                continue
+            text = labels.get(name, {}).get(value, value)
+            chips.append(
+                {"label": field.label, "text": text, "param": name, "value": value}
+            )
+    return chips

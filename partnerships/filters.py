@@ -1,0 +1,45 @@
+from compendium.filters import Facet, PublicFilterSet, SearchFilter, SlugFilter
+from partnerships.models import ActionPoint, Meeting
+from practices.models import Audience, Sector
+
+
+def _all(model, label="name"):
+    return lambda values: list(model.objects.values_list("slug", label))
+
+
+class ActionPointFilterSet(PublicFilterSet):
+    """One definition of "these action points", for the list page and its CSV."""
+
+    q = SearchFilter()
+    audience = SlugFilter(
+        queryset=Audience.objects.all(), relation="audience", label="Audience"
+    )
+    sector = SlugFilter(
+        queryset=Sector.objects.all(), relation="sector", label="Sector"
+    )
+    meeting = SlugFilter(
+        queryset=Meeting.objects.published(), relation="meeting", label="Meeting"
+    )
+
+    facets = (
+        Facet("audience", "Audience", "audience__slug", _all(Audience)),
+        Facet("sector", "Sector", "sector__slug", _all(Sector)),
+        Facet(
+            "meeting",
+            "Meeting",
+            "meeting__slug",
+            lambda values: list(
+                Meeting.objects.published().values_list("slug", "short_title")
+            ),
+        ),
+    )
+
+    class Meta:
+        model = ActionPoint
+        fields = []
+
+    def filter_queryset(self, queryset):
+        queryset = super().filter_queryset(queryset)
+        if self.search_query:
+            return queryset.order_by("-rank", "audience__order", "order", "pk")
+        return queryset.order_by("audience__order", "order", "pk")

@@ -1,0 +1,146 @@
+import django_filters
+from django import forms
+from django.db.models import F
+from taggit.models import Tag
+
+from compendium.filters import (
+    ChoicesFilter,
+    Facet,
+    PublicFilterSet,
+    SearchFilter,
+    SlugFilter,
+)
+from practices.models import (
+    MAX_YEAR,
+    MIN_YEAR,
+    Audience,
+    Country,
+    OrganisationType,
+    PartnershipKind,
+    Practice,
+    Region,
+    Sector,
+    Stage,
+)
+
+
+def _all(model, key="slug"):
+    return lambda values: list(model.objects.values_list(key, "name"))
+
+
+def _tags(values):
+    return list(
+        Tag.objects.filter(slug__in=values).order_by("name").values_list("slug", "name")
+    )
+
+
+class YearFilter(django_filters.NumberFilter):
+    field_class = forms.IntegerField
+
+
+SORT_CHOICES = [
+    ("relevance", "Relevance"),
+    ("newest", "Newest first"),
+    ("oldest", "Oldest first"),
+    ("title", "Title A–Z"),
+]
+
+
+class PracticeFilterSet(PublicFilterSet):
+    """One definition of "these practices", shared by the list page and its CSV export."""
+
+    q = SearchFilter()
+    sector = SlugFilter(
+        queryset=Sector.objects.all(), relation="sectors", label="Sector"
+    )
+    region = SlugFilter(
+        queryset=Region.objects.all(), relation="regions", label="Region"
+    )
+    country = SlugFilter(
+        queryset=Country.objects.all(),
+        relation="countries",
+        to_field_name="code",
+        label="Country",
+    )
+    partner_type = ChoicesFilter(
+        choices=OrganisationType.choices,
+        relation="partners__organisation__type",
+        label="Partner type",
+    )
+    audience = SlugFilter(
+        queryset=Audience.objects.all(), relation="audiences", label="Audience"
+    )
+    stage = SlugFilter(
+        queryset=Stage.objects.all(), relation="stages", label="Trafficking stage"
+    )
+    kind = SlugFilter(
+        queryset=PartnershipKind.objects.all(),
+        relation="kind",
+        label="Kind of partnership",
+    )
+    tag = SlugFilter(queryset=Tag.objects.all(), relation="tags", label="Tag")
+    year_from = YearFilter(
+        field_name="start_year",
+        lookup_expr="gte",
+        label="Started from",
+        min_value=MIN_YEAR,
+        max_value=MAX_YEAR,
+    )
+    year_to = YearFilter(
+        field_name="start_year",
+        lookup_expr="lte",
+        label="Started until",
+        min_value=MIN_YEAR,
+        max_value=MAX_YEAR,
+    )
+    sort = django_filters.ChoiceFilter(
+        choices=SORT_CHOICES, method="sort_rows", label="Sort", empty_label=None
+    )
+
+    facets = (
+        Facet("sector", "Sector", "sectors__slug", _all(Sector)),
+        Facet("region", "Region", "regions__slug", _all(Region)),
+        Facet("country", "Country", "countries__code", _all(Country, "code")),
+        Facet(
+            "partner_type",
+            "Partner type",
+            "partners__organisation__type",
+            lambda values: OrganisationType.choices,
+        ),
+        Facet("audience", "Audience", "audiences__slug", _all(Audience)),
+        Facet("stage", "Trafficking stage", "stages__slug", _all(Stage)),
+        Facet("kind", "Kind of partnership", "kind__slug", _all(PartnershipKind)),
+        Facet("tag", "Tag", "tags__slug", _tags, limit=20),
+    )
+
+    class Meta:
+        model = Practice
+        fields = []
+
+    def sort_rows(self, queryset, name, value):
+        # Ordering is applied once, in filter_queryset, whatever the sort value.
+        return queryset
+
+    @property
+    def sort_key(self):
+        self.errors  # noqa: B018 - validates the form once
+        chosen = self.form.cleaned_data.get("sort") if self.is_bound else None
+        if chosen:
+            return chosen
+        return "relevance" if self.search_query else "title"
+
+    def filter_queryset(self, queryset):
+        queryset = super().filter_queryset(queryset)
+        return order_practices(
+            queryset, self.sort_key, has_query=bool(self.search_query)
+        )
+
+
+def order_practices(queryset, sort, *, has_query):
+    if sort == "relevance" and has_query:
+        return queryset.order_by("-rank", "title", "pk")
+    if sort == "newest":
+        return queryset.order_by(F("start_year").desc(nulls_last=True), "title", "pk")
+    if sort == "oldest":
+        return queryset.order_by(F("start_year").asc(nulls_last=True), "title", "pk")
+    return queryset.order_by("title", "pk")

@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Install what the browser, accessibility and HTML-validity tests drive, if it is missing:
+# Debian's chromium (never Playwright's own browser download) and the npm packages
+# axe-core and vnu-jar (package.json). Fails loudly: those tests must run, not skip.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if ! command -v chromium >/dev/null 2>&1; then
+    echo "Installing Debian's chromium for the browser tests..."
+    if [ "$(id -u)" -ne 0 ]; then SUDO=sudo; else SUDO=; fi
+    $SUDO apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium >/dev/null
+fi
+if ! command -v java >/dev/null 2>&1; then
+    echo "Installing a Java runtime for the Nu Html Checker..."
+    if [ "$(id -u)" -ne 0 ]; then SUDO=sudo; else SUDO=; fi
+    $SUDO apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq default-jre-headless >/dev/null
+fi
+if [ ! -f node_modules/axe-core/axe.min.js ] || [ ! -f node_modules/vnu-jar/build/dist/vnu.jar ]; then
+    echo "Installing axe-core and vnu-jar from npm..."
+    npm ci --no-audit --no-fund --silent
+fi

@@ -1,0 +1,204 @@
+"""Factories with realistic defaults. ``published=True`` is the trait public tests use."""
+
+import factory
+from factory.django import DjangoModelFactory
+
+from compendium.models import Status
+from partnerships.models import (
+    ActionPoint,
+    Insight,
+    Meeting,
+    Organisation,
+    PracticePartner,
+)
+from practices.models import (
+    Audience,
+    Country,
+    LessonLearned,
+    OrganisationType,
+    PartnershipKind,
+    Practice,
+    PracticeSource,
+    Region,
+    Sector,
+    Stage,
+)
+
+
+class PublishedTrait:
+    class Params:
+        published = factory.Trait(status=Status.PUBLISHED)
+
+
+class SectorFactory(DjangoModelFactory):
+    class Meta:
+        model = Sector
+        django_get_or_create = ("slug",)
+
+    name = factory.Sequence(lambda n: f"Sector {n}")
+    slug = factory.Sequence(lambda n: f"sector-{n}")
+    summary = "Partnerships in this sector."
+    description = "Why partnerships matter in this sector."
+
+
+class StageFactory(DjangoModelFactory):
+    class Meta:
+        model = Stage
+        django_get_or_create = ("slug",)
+
+    name = factory.Sequence(lambda n: f"Stage {n}")
+    slug = factory.Sequence(lambda n: f"stage-{n}")
+
+
+class AudienceFactory(DjangoModelFactory):
+    class Meta:
+        model = Audience
+        django_get_or_create = ("slug",)
+
+    name = factory.Sequence(lambda n: f"Audience {n}")
+    slug = factory.Sequence(lambda n: f"audience-{n}")
+
+
+class KindFactory(DjangoModelFactory):
+    class Meta:
+        model = PartnershipKind
+        django_get_or_create = ("slug",)
+
+    name = factory.Sequence(lambda n: f"Kind {n}")
+    slug = factory.Sequence(lambda n: f"kind-{n}")
+
+
+class RegionFactory(DjangoModelFactory):
+    class Meta:
+        model = Region
+        django_get_or_create = ("slug",)
+
+    name = factory.Sequence(lambda n: f"Region {n}")
+    slug = factory.Sequence(lambda n: f"region-{n}")
+
+
+class CountryFactory(DjangoModelFactory):
+    class Meta:
+        model = Country
+        django_get_or_create = ("code",)
+
+    code = "CA"
+    region = factory.SubFactory(
+        RegionFactory, name="Northern America", slug="northern-america"
+    )
+
+
+class OrganisationFactory(DjangoModelFactory):
+    class Meta:
+        model = Organisation
+
+    name = factory.Sequence(lambda n: f"Partner Organisation {n}")
+    slug = factory.Sequence(lambda n: f"partner-organisation-{n}")
+    type = OrganisationType.NGO
+
+
+class PracticeFactory(PublishedTrait, DjangoModelFactory):
+    class Meta:
+        model = Practice
+        skip_postgeneration_save = True
+
+    title = factory.Sequence(lambda n: f"Financial intelligence partnership {n}")
+    slug = factory.Sequence(lambda n: f"practice-{n}")
+    summary = (
+        "Banks and the financial intelligence unit share red flags of trafficking."
+    )
+    description = "Analysts from both sides meet monthly and publish indicators."
+    outcomes = "More suspicious transaction reports in the first year."
+    kind = factory.SubFactory(KindFactory)
+    start_year = 2017
+    status = Status.DRAFT
+
+    @factory.post_generation
+    def sectors(self, create, extracted, **kwargs):
+        if create:
+            self.sectors.set(extracted if extracted is not None else [SectorFactory()])
+
+    @factory.post_generation
+    def countries(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.countries.set(extracted)
+
+    @factory.post_generation
+    def regions(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.regions.set(extracted)
+
+    @factory.post_generation
+    def stages(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.stages.set(extracted)
+
+    @factory.post_generation
+    def audiences(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.audiences.set(extracted)
+
+    @factory.post_generation
+    def tags(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.tags.set(extracted)
+
+    @factory.post_generation
+    def partners(self, create, extracted, **kwargs):
+        """``partners=[org, (org, "lead"), ...]``."""
+        if create and extracted:
+            for order, item in enumerate(extracted):
+                organisation, role = (
+                    item if isinstance(item, tuple) else (item, "partner")
+                )
+                PracticePartner.objects.create(
+                    practice=self, organisation=organisation, role=role, order=order
+                )
+
+
+class PracticeSourceFactory(DjangoModelFactory):
+    class Meta:
+        model = PracticeSource
+
+    practice = factory.SubFactory(PracticeFactory)
+    title = "Annual report"
+    publisher = "Financial Intelligence Unit"
+    url = factory.Sequence(lambda n: f"https://example.org/report-{n}")
+
+
+class MeetingFactory(PublishedTrait, DjangoModelFactory):
+    class Meta:
+        model = Meeting
+
+    title = factory.Sequence(lambda n: f"Regional Expert Group Meeting {n}")
+    short_title = factory.Sequence(lambda n: f"REGM {n}")
+    slug = factory.Sequence(lambda n: f"regm-{n}")
+    summary = "Experts from government and business met to share practices."
+    status = Status.DRAFT
+
+
+class InsightFactory(DjangoModelFactory):
+    class Meta:
+        model = Insight
+
+    meeting = factory.SubFactory(MeetingFactory)
+    text = "Trust grows from small, regular exchanges."
+
+
+class ActionPointFactory(PublishedTrait, DjangoModelFactory):
+    class Meta:
+        model = ActionPoint
+
+    text = factory.Sequence(
+        lambda n: f"Share typologies of trafficking with partners ({n})."
+    )
+    audience = factory.SubFactory(AudienceFactory)
+    status = Status.DRAFT
+
+
+class LessonLearnedFactory(PublishedTrait, DjangoModelFactory):
+    class Meta:
+        model = LessonLearned
+
+    text = factory.Sequence(lambda n: f"Start with a few committed partners ({n}).")
+    status = Status.DRAFT

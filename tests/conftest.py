@@ -1,0 +1,117 @@
+import os
+
+import pytest
+from django.contrib.auth.models import Group
+from django.core.management import call_command
+from django.db import connection
+
+from tests.factories import (
+    AudienceFactory,
+    CountryFactory,
+    KindFactory,
+    RegionFactory,
+    SectorFactory,
+    StageFactory,
+)
+
+IN_CI = bool(os.environ.get("CI"))
+
+
+def pytest_collection_modifyitems(config, items):
+    """PostgreSQL-only tests are deselected (not skipped) on SQLite, and say so."""
+    from django.conf import settings
+
+    engine = settings.DATABASES["default"]["ENGINE"]
+    if "postgresql" in engine:
+        return
+    keep, drop = [], []
+    for item in items:
+        (drop if item.get_closest_marker("postgres") else keep).append(item)
+    if drop:
+        config.hook.pytest_deselected(items=drop)
+        items[:] = keep
+        config._compendium_pg_deselected = len(drop)
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    dropped = getattr(config, "_compendium_pg_deselected", 0)
+    if dropped:
+        terminalreporter.write_line(
+            f"{dropped} PostgreSQL-only tests were deselected: set DATABASE_URL to a "
+            "PostgreSQL database to run them (.ci/run does)."
+        )
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """In CI a skipped test is a failure: a missing browser or database must not pass."""
+    outcome = yield
+    report = outcome.get_result()
+    if IN_CI and report.skipped and not hasattr(report, "wasxfail"):
+        report.outcome = "failed"
+        report.longrepr = f"Skipped in CI, which counts as a failure: {report.longrepr}"
+
+
+@pytest.fixture
+def on_postgres():
+    return connection.vendor == "postgresql"
+
+
+@pytest.fixture
+def reference_content(db):
+    """The real reference content from fixtures/reference, loaded through the command."""
+    call_command("load_reference", verbosity=0)
+
+
+@pytest.fixture
+def taxonomy(db):
+    """A small, realistic taxonomy for factory-built tests."""
+    africa = RegionFactory(name="Africa", slug="africa")
+    sub_saharan = RegionFactory(name="Sub-Saharan Africa", slug="sub-saharan-africa")
+    sub_saharan.parent = africa
+    sub_saharan.save()
+    americas = RegionFactory(name="Americas", slug="americas")
+    northern_america = RegionFactory(name="Northern America", slug="northern-america")
+    northern_america.parent = americas
+    northern_america.save()
+    return {
+        "supply": SectorFactory(name="Supply chains", slug="supply-chain", order=0),
+        "financial": SectorFactory(name="Financial sector", slug="financial", order=1),
+        "technology": SectorFactory(name="Technology sector", slug="technology", order=2),
+        "recruitment": StageFactory(name="Recruitment", slug="recruitment"),
+        "financial_flows": StageFactory(name="Financial flows", slug="financial-flows"),
+        "law_enforcement": AudienceFactory(name="Law enforcement", slug="law-enforcement"),
+        "labour_inspectors": AudienceFactory(
+            name="Labour inspectors", slug="labour-inspectors"
+        ),
+        "fi_partnership": KindFactory(
+            name="Financial-intelligence partnership",
+            slug="financial-intelligence-partnership",
+        ),
+        "tool": KindFactory(name="Technology tool", slug="technology-tool"),
+        "africa": africa,
+        "sub_saharan": sub_saharan,
+        "americas": americas,
+        "northern_america": northern_america,
+        "canada": CountryFactory(code="CA", region=northern_america),
+        "nigeria": CountryFactory(code="NG", region=sub_saharan),
+        "ivory_coast": CountryFactory(code="CI", region=sub_saharan),
+    }
+
+
+def _staff_user(django_user_model, username, group_name):
+    user = django_user_model.objects.create_user(
+        username=username, password="correct horse battery staple", is_staff=True
+    )
+    user.groups.add(Group.objects.get(name=group_name))
+    return user
+
+
+@pytest.fixture
+def editor(db, django_user_model):
+    return _staff_user(django_user_model, "editor", "Editors")
+
+
+@pytest.fixture
+def publisher(db, django_user_model):
+    return _staff_user(django_user_model, "publisher", "Publishers")

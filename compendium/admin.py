@@ -1,13 +1,13 @@
 """What every editorial ModelAdmin shares: the publication workflow and its permission.
 
-Editors (no ``publish_<model>`` permission) write drafts and send them for review; only
-publishers publish, archive or touch content once it is public. This is enforced where
-the admin decides (form choices, change permission, save, actions), not by hiding buttons.
+Editors (no ``publish_<model>`` permission) write drafts and send them for review;
+only publishers publish, archive or touch content once it is public. This is enforced
+where the admin decides (form choices, change permission, save, actions), not by hiding
+buttons.
 """
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.utils import timezone
 
 from compendium.models import Status
 
@@ -77,27 +77,23 @@ class PublishableAdmin(admin.ModelAdmin):
             raise PermissionDenied("Only publishers can publish or archive content.")
 
     def _set_status(self, request, queryset, status, verb):
-        now = timezone.now()
         changed = 0
         for obj in queryset:
             if obj.status == status:
                 continue
             obj.status = status
-            if status == Status.PUBLISHED and obj.published_at is None:
-                obj.published_at = now
-            obj.save()
+            obj.save()  # Publishable.save sets published_at on first publication.
             self.log_change(request, obj, f"{verb} through the list action.")
             changed += 1
+        noun = self.opts.verbose_name if changed == 1 else self.opts.verbose_name_plural
         self.message_user(
-            request,
-            f"{changed} {self.opts.verbose_name_plural if changed != 1 else self.opts.verbose_name} {verb.lower()}.",
-            messages.SUCCESS,
+            request, f"{changed} {noun} {verb.lower()}.", messages.SUCCESS
         )
 
     @admin.action(description="Send selected items for review")
     def send_for_review(self, request, queryset):
         if not self.has_publish_permission(request):
-            # An editor may only move their drafts, never content that is already public.
+            # Editors may only move drafts, never content that is already public.
             queryset = queryset.filter(status=Status.DRAFT)
         self._set_status(request, queryset, Status.REVIEW, "Sent for review")
 

@@ -1,4 +1,4 @@
-"""The one CSV writer: streaming, UTF-8 with BOM, dated names, formula-injection safe."""
+"""The one CSV writer: streamed, UTF-8 with BOM, dated names, formula-safe cells."""
 
 import csv
 from dataclasses import dataclass
@@ -18,7 +18,7 @@ class Column:
 
 
 def protect(value):
-    """Make a text cell inert in spreadsheets: a leading formula trigger gets a quote."""
+    """Make a text cell inert in spreadsheets: a leading formula trigger gets a '."""
     if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
         return "'" + value
     return value

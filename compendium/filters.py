@@ -100,7 +100,7 @@ class SlugFilter(django_filters.ModelMultipleChoiceFilter):
 
 
 class ChoicesFilter(django_filters.MultipleChoiceFilter):
-    """Filter by one or more fixed choices through a relation: values combine with OR."""
+    """Filter by fixed choices through a relation: values combine with OR."""
 
     field_class = LenientMultipleChoiceField
 

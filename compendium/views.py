@@ -25,7 +25,7 @@ def home(request):
             filter=Q(practices__in=Practice.objects.published()),
             distinct=True,
         )
-    )
+    ).order_by("order", "name")
     recent = (
         Practice.objects.published()
         .select_related("kind")

@@ -125,7 +125,10 @@ class Meeting(Publishable):
     region_detail = models.CharField(
         max_length=200,
         blank=True,
-        help_text="The area covered, in words, e.g. “Mexico, Central America and the Caribbean”.",
+        help_text=(
+            "The area covered, in words, "
+            "e.g. “Mexico, Central America and the Caribbean”."
+        ),
     )
     start_date = models.DateField(
         null=True, blank=True, help_text="Leave empty if no date was published."
@@ -141,7 +144,9 @@ class Meeting(Publishable):
     participants_count = models.PositiveIntegerField(
         null=True,
         blank=True,
-        help_text="Leave empty if no count was published. Use the lower bound of “over N”.",
+        help_text=(
+            "Leave empty if no count was published. Use the lower bound of “over N”."
+        ),
     )
     participants_note = models.CharField(max_length=200, blank=True)
     summary = models.TextField(max_length=800)
@@ -244,7 +249,7 @@ class ActionPointQuerySet(PublishableQuerySet):
         return search(self, query, fields, with_headline=True)
 
     def published(self):
-        """Published action points, never one that belongs to a meeting not yet public."""
+        """Published action points, never one of a meeting that is not public."""
         return (
             super()
             .published()

@@ -135,7 +135,7 @@ class OrganisationListView(ListView):
 
 
 class OrganisationDetailView(DetailView):
-    """An organisation named by published content, with the practices it takes part in."""
+    """An organisation named by published content, with its practices."""
 
     template_name = "partnerships/organisation_detail.html"
     context_object_name = "organisation"

@@ -68,7 +68,7 @@ class TaggedItemInline(GenericTabularInline):
 
 @admin.register(Practice)
 class PracticeAdmin(PublishableAdmin):
-    """Partners are added by partnerships.admin, which re-registers this with its inline."""
+    """partnerships.admin re-registers this with the partners inline."""
 
     list_display = (
         "title",

@@ -47,7 +47,7 @@ SORT_CHOICES = [
 
 
 class PracticeFilterSet(PublicFilterSet):
-    """One definition of "these practices", shared by the list page and its CSV export."""
+    """One definition of "these practices", for the list page and its CSV export."""
 
     q = SearchFilter()
     sector = SlugFilter(

@@ -44,7 +44,8 @@ def refresh_search_vectors(pks=None):
                 JOIN {tag._meta.db_table} t ON t.id = ti.tag_id
                 WHERE ti.content_type_id = %(ct)s AND ti.object_id = p.id
             ))), 'B')
-            || setweight(to_tsvector(%(config)s, concat_ws(' ', p.description, p.outcomes, (
+            || setweight(to_tsvector(%(config)s, concat_ws(' ',
+                p.description, p.outcomes, (
                 SELECT string_agg(o.name, ' ') FROM {partner._meta.db_table} pp
                 JOIN {organisation._meta.db_table} o ON o.id = pp.organisation_id
                 WHERE pp.practice_id = p.id

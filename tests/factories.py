@@ -1,4 +1,4 @@
-"""Factories with realistic defaults. ``published=True`` is the trait public tests use."""
+"""Factories with realistic defaults; public tests use the ``published=True`` trait."""
 
 import factory
 from factory.django import DjangoModelFactory

@@ -8,6 +8,7 @@ buttons.
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.db import models
 
 from compendium.models import Status
 
@@ -16,7 +17,13 @@ admin.site.site_title = "Compendium admin"
 admin.site.index_title = "Content"
 
 
-class PublishableAdmin(admin.ModelAdmin):
+class HttpsUrlFields:
+    """A web address typed without a scheme means https (Django 6's default, today)."""
+
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+
+
+class PublishableAdmin(HttpsUrlFields, admin.ModelAdmin):
     readonly_fields = ("created_at", "updated_at", "published_at")
     actions = ("send_for_review", "publish", "unpublish", "archive")
     show_facets = admin.ShowFacets.ALLOW

@@ -154,7 +154,12 @@ def _search_simple(queryset, query, fields):
     if not required and not excluded:
         return queryset
     for term in required:
-        queryset = queryset.filter(_any_field(fields.all_fields, term))
+        # One subquery per word: joining the to-many fields again for every word
+        # passes SQLite's limit of 64 tables in a join after about ten words.
+        matching = queryset.model._default_manager.filter(
+            _any_field(fields.all_fields, term)
+        )
+        queryset = queryset.filter(pk__in=matching.values("pk"))
     for term in excluded:
         queryset = queryset.exclude(_any_field(fields.all_fields, term))
     title_field = fields.a[0] if fields.a else fields.all_fields[0]

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from compendium.admin import PublishableAdmin
+from compendium.admin import HttpsUrlFields, PublishableAdmin
 from partnerships.models import (
     ActionPoint,
     Insight,
@@ -29,7 +29,7 @@ admin.site.register(Practice, PracticeWithPartnersAdmin)
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(admin.ModelAdmin):
+class OrganisationAdmin(HttpsUrlFields, admin.ModelAdmin):
     list_display = ("name", "type", "country", "website")
     list_filter = ("type", "country__region")
     list_select_related = ("country",)
@@ -38,8 +38,28 @@ class OrganisationAdmin(admin.ModelAdmin):
     autocomplete_fields = ("country",)
     show_facets = admin.ShowFacets.ALLOW
 
+    def has_change_permission(self, request, obj=None):
+        """An organisation named by public content changes only through a publisher.
 
-class MeetingSourceInline(admin.TabularInline):
+        Organisations have no workflow of their own; renaming one that published
+        practices show would publish the change, which is a publisher's decision.
+        """
+        allowed = super().has_change_permission(request, obj)
+        if (
+            allowed
+            and obj is not None
+            and not request.user.has_perm("practices.publish_practice")
+        ):
+            return not Organisation.objects.published().filter(pk=obj.pk).exists()
+        return allowed
+
+    def has_delete_permission(self, request, obj=None):
+        return self.has_change_permission(
+            request, obj
+        ) and super().has_delete_permission(request, obj)
+
+
+class MeetingSourceInline(HttpsUrlFields, admin.TabularInline):
     model = MeetingSource
     extra = 1
     fields = ("title", "publisher", "url", "published_on", "order")

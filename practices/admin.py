@@ -4,7 +4,7 @@ from django.contrib.contenttypes.admin import GenericTabularInline
 from django.db.models import Count
 from taggit.models import Tag, TaggedItem
 
-from compendium.admin import PublishableAdmin
+from compendium.admin import HttpsUrlFields, PublishableAdmin
 from practices.models import (
     Audience,
     Country,
@@ -50,7 +50,7 @@ class CountryAdmin(admin.ModelAdmin):
     autocomplete_fields = ("region",)
 
 
-class PracticeSourceInline(admin.TabularInline):
+class PracticeSourceInline(HttpsUrlFields, admin.TabularInline):
     model = PracticeSource
     extra = 1
     fields = ("title", "publisher", "url", "published_on", "order")
@@ -171,6 +171,8 @@ admin.site.unregister(Tag)
 class TagAdmin(admin.ModelAdmin):
     list_display = ("name", "slug", "item_count")
     search_fields = ("name",)
+    # taggit's Tag has no ordering; without one the autocomplete pages inconsistently.
+    ordering = ("name",)
     prepopulated_fields = {"slug": ("name",)}
 
     def get_queryset(self, request):

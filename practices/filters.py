@@ -1,7 +1,8 @@
 import django_filters
 from django import forms
 from django.db.models import F
-from taggit.models import Tag
+from django.db.models.functions import Lower
+from taggit.models import Tag, TaggedItem
 
 from compendium.filters import (
     ChoicesFilter,
@@ -28,9 +29,23 @@ def _all(model, key="slug"):
     return lambda values: list(model.objects.values_list(key, "name"))
 
 
+def public_tags():
+    """Tags of published practices: a tag that only drafts carry is not public yet."""
+    return Tag.objects.filter(
+        pk__in=TaggedItem.objects.filter(
+            content_type__app_label="practices",
+            content_type__model="practice",
+            object_id__in=Practice.objects.published().values("pk"),
+        ).values("tag")
+    )
+
+
 def _tags(values):
     return list(
-        Tag.objects.filter(slug__in=values).order_by("name").values_list("slug", "name")
+        public_tags()
+        .filter(slug__in=values)
+        .order_by("name")
+        .values_list("slug", "name")
     )
 
 
@@ -78,7 +93,7 @@ class PracticeFilterSet(PublicFilterSet):
         relation="kind",
         label="Kind of partnership",
     )
-    tag = SlugFilter(queryset=Tag.objects.all(), relation="tags", label="Tag")
+    tag = SlugFilter(queryset=public_tags(), relation="tags", label="Tag")
     year_from = YearFilter(
         field_name="start_year",
         lookup_expr="gte",
@@ -137,10 +152,12 @@ class PracticeFilterSet(PublicFilterSet):
 
 
 def order_practices(queryset, sort, *, has_query):
+    # Titles A–Z whatever their case ("eBay" beside "E…", not after "Z…").
+    title = Lower("title")
     if sort == "relevance" and has_query:
-        return queryset.order_by("-rank", "title", "pk")
+        return queryset.order_by("-rank", title, "pk")
     if sort == "newest":
-        return queryset.order_by(F("start_year").desc(nulls_last=True), "title", "pk")
+        return queryset.order_by(F("start_year").desc(nulls_last=True), title, "pk")
     if sort == "oldest":
-        return queryset.order_by(F("start_year").asc(nulls_last=True), "title", "pk")
-    return queryset.order_by("title", "pk")
+        return queryset.order_by(F("start_year").asc(nulls_last=True), title, "pk")
+    return queryset.order_by(title, "pk")

@@ -14,6 +14,7 @@ def practice_saved(sender, instance, raw=False, **kwargs):
 
 
 @receiver(m2m_changed, sender=Practice.tags.through)
+@receiver(m2m_changed, sender=Practice.countries.through)  # country names are searched
 def practice_tags_changed(sender, instance, action, reverse, pk_set, **kwargs):
     if action in {"post_add", "post_remove", "post_clear"} and isinstance(
         instance, Practice

@@ -1,4 +1,4 @@
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Prefetch, Q, Value
 from django.urls import reverse
 from django.views.generic import DetailView
 
@@ -61,15 +61,17 @@ def related_practices(practice, limit=RELATED_LIMIT):
     sector_ids = [s.pk for s in practice.sectors.all()]
     stage_ids = [s.pk for s in practice.stages.all()]
     tag_ids = [t.pk for t in practice.tags.all()]
+    # An empty list makes its Count, and so the whole sum, a constant 0: leave it out.
+    shared = Value(0)
+    shared_terms = (("sectors", sector_ids), ("stages", stage_ids), ("tags", tag_ids))
+    for name, ids in shared_terms:
+        if ids:
+            shared += Count(name, filter=Q(**{f"{name}__in": ids}), distinct=True)
     return (
         Practice.objects.published()
         .exclude(pk=practice.pk)
         .filter(Q(sectors__in=sector_ids) | Q(tags__in=tag_ids))
-        .annotate(
-            shared=Count("sectors", filter=Q(sectors__in=sector_ids), distinct=True)
-            + Count("stages", filter=Q(stages__in=stage_ids), distinct=True)
-            + Count("tags", filter=Q(tags__in=tag_ids), distinct=True)
-        )
+        .annotate(shared=shared)
         .order_by("-shared", "title")
         .select_related("kind")
         .prefetch_related("sectors")[:limit]

@@ -25,7 +25,11 @@ from practices.models import (
 )
 
 
-class PublishedTrait:
+class PublishedTrait(DjangoModelFactory):
+    # A factory itself (abstract): factory_boy only reads Params from factory classes.
+    class Meta:
+        abstract = True
+
     class Params:
         published = factory.Trait(status=Status.PUBLISHED)
 

@@ -225,7 +225,10 @@ class Practice(Publishable):
     slug = models.SlugField(
         max_length=200,
         unique=True,
-        help_text="The practice's address: /practices/<slug>/.",
+        help_text=(
+            "The last part of the public address, /practices/this-slug/. "
+            "Do not change it once published: people bookmark and cite it."
+        ),
     )
     summary = models.TextField(
         max_length=600,

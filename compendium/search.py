@@ -25,6 +25,7 @@ from django.db.models.functions import Coalesce
 
 SEARCH_CONFIG = "compendium"
 MAX_QUERY_LENGTH = 200
+MAX_SIMPLE_TERMS = 10
 # ts_headline returns the source text unescaped; it marks matches with these control
 # characters, and the ``highlight`` template filter escapes the text, then turns them
 # into <mark> elements.
@@ -151,8 +152,13 @@ def _any_field(fields, term):
 
 def _search_simple(queryset, query, fields):
     required, excluded = parse_terms(query)
+    # Each word adds joins and a term to the rank: SQLite's parser overflows at ~50.
+    required = list(dict.fromkeys(required))[:MAX_SIMPLE_TERMS]
+    excluded = list(dict.fromkeys(excluded))[:MAX_SIMPLE_TERMS]
     if not required and not excluded:
-        return queryset
+        # A query of only "or" or empty quotes: nothing to match, every row, and the
+        # rank that relevance ordering expects.
+        return queryset.annotate(rank=Value(0, output_field=IntegerField()))
     for term in required:
         # One subquery per word: joining the to-many fields again for every word
         # passes SQLite's limit of 64 tables in a join after about ten words.

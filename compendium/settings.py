@@ -186,6 +186,10 @@ AXES_LOCKOUT_TEMPLATE = "compendium/lockout.html"
 
 # Anonymous public pages may be cached by a CDN for this many seconds.
 PUBLIC_CACHE_SECONDS = int(os.environ.get("PUBLIC_CACHE_SECONDS", "300"))
+# Facet counts per cleaned query string, dropped whenever content changes (0: off).
+FACET_CACHE_SECONDS = int(
+    os.environ.get("FACET_CACHE_SECONDS", str(PUBLIC_CACHE_SECONDS))
+)
 
 TAGGIT_CASE_INSENSITIVE = True
 

@@ -90,7 +90,7 @@ class SectorDetailView(DetailView):
             Practice.objects.published()
             .filter(sectors=sector)
             .select_related("kind")
-            .prefetch_related("sectors", "regions")
+            .prefetch_related("sectors", "regions", "countries")
             .order_by("-published_at", "title")
         )
         context.update(

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Install what the browser, accessibility and HTML-validity tests drive, if it is missing:
 # Debian's chromium (never Playwright's own browser download) and the npm packages
-# axe-core and vnu-jar (package.json). Fails loudly: those tests must run, not skip.
+# axe-core and vnu-jar (package.json); LibreOffice Calc for the CSV spreadsheet test.
+# Fails loudly: those tests must run, not skip.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -16,6 +17,13 @@ if ! command -v java >/dev/null 2>&1; then
     if [ "$(id -u)" -ne 0 ]; then SUDO=sudo; else SUDO=; fi
     $SUDO apt-get update -qq
     DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq default-jre-headless >/dev/null
+fi
+if ! command -v soffice >/dev/null 2>&1; then
+    # tests/test_csv_spreadsheet.py opens the CSV export in a real spreadsheet (~40 s).
+    echo "Installing LibreOffice Calc (headless) for the spreadsheet test..."
+    if [ "$(id -u)" -ne 0 ]; then SUDO=sudo; else SUDO=; fi
+    $SUDO apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq libreoffice-calc-nogui >/dev/null
 fi
 if [ ! -f node_modules/axe-core/axe.min.js ] || [ ! -f node_modules/vnu-jar/build/dist/vnu.jar ]; then
     echo "Installing axe-core and vnu-jar from npm..."

@@ -77,10 +77,14 @@ def taxonomy(db):
     return {
         "supply": SectorFactory(name="Supply chains", slug="supply-chain", order=0),
         "financial": SectorFactory(name="Financial sector", slug="financial", order=1),
-        "technology": SectorFactory(name="Technology sector", slug="technology", order=2),
+        "technology": SectorFactory(
+            name="Technology sector", slug="technology", order=2
+        ),
         "recruitment": StageFactory(name="Recruitment", slug="recruitment"),
         "financial_flows": StageFactory(name="Financial flows", slug="financial-flows"),
-        "law_enforcement": AudienceFactory(name="Law enforcement", slug="law-enforcement"),
+        "law_enforcement": AudienceFactory(
+            name="Law enforcement", slug="law-enforcement"
+        ),
         "labour_inspectors": AudienceFactory(
             name="Labour inspectors", slug="labour-inspectors"
         ),

@@ -25,3 +25,6 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Each test's facet counts come from its own rows: a cache would outlive the
+# rollback between tests. tests/test_security.py switches it on where it is tested.
+FACET_CACHE_SECONDS = 0

@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# `make bench`: the PostgreSQL benchmark at 1,000 and 100,000 practices (bench/README.md).
+#
+#   BENCH_PRACTICES=100000  practices in the main database (default 100,000)
+#   DATABASE_URL            main database (default .../compendium_bench); a second one,
+#                           <name>_small, holds 1,000 practices for the query counts
+#   BENCH_FRESH=1           drop and regenerate both databases
+#   BENCH_REPEAT=7          timed repetitions per measurement
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PY=.venv/bin/python
+export DATABASE_URL="${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/compendium_bench}"
+export BENCH_PRACTICES="${BENCH_PRACTICES:-100000}"
+SMALL_PRACTICES=1000
+SMALL_URL="${DATABASE_URL}_small"
+# Production-like: DEBUG off. The in-process client speaks plain HTTP, so no redirect.
+export DEBUG=0
+export SECRET_KEY="${SECRET_KEY:-benchmark-only-secret-key-0123456789abcdefghij}"
+export ALLOWED_HOSTS="testserver,127.0.0.1,localhost"
+export SECURE_SSL_REDIRECT=0
+
+if ! pg_isready -q -h 127.0.0.1 -p 5432; then
+    pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql | head -n 1)" main start
+    for _ in $(seq 1 30); do pg_isready -q -h 127.0.0.1 -p 5432 && break; sleep 1; done
+fi
+
+# prepare URL N: create, migrate and fill the database unless it already holds N.
+prepare() {
+    local url="$1" n="$2" name admin
+    name="${url##*/}"
+    admin="${url%/*}/postgres"
+    if [ "${BENCH_FRESH:-0}" = 1 ]; then
+        psql "$admin" -qtAc "DROP DATABASE IF EXISTS \"$name\"" >/dev/null
+    fi
+    if ! psql "$admin" -tAc "SELECT 1 FROM pg_database WHERE datname = '$name'" | grep -q 1; then
+        psql "$admin" -qtAc "CREATE DATABASE \"$name\"" >/dev/null
+    fi
+    DATABASE_URL="$url" $PY manage.py migrate --no-input -v 0
+    local have
+    have=$(psql "$url" -tAc "SELECT count(*) FROM practices_practice WHERE slug LIKE 'bench-practice-%'")
+    if [ "$have" != "$n" ]; then
+        if [ "$have" != 0 ]; then
+            echo "$name holds $have benchmark practices, not $n: regenerating it."
+            psql "$admin" -qtAc "DROP DATABASE \"$name\" WITH (FORCE)" >/dev/null
+            psql "$admin" -qtAc "CREATE DATABASE \"$name\"" >/dev/null
+            DATABASE_URL="$url" $PY manage.py migrate --no-input -v 0
+        fi
+        echo "== Generating $n practices in $name"
+        DATABASE_URL="$url" $PY bench/generate.py --practices "$n"
+    fi
+}
+
+prepare "$SMALL_URL" "$SMALL_PRACTICES"
+prepare "$DATABASE_URL" "$BENCH_PRACTICES"
+
+# DEBUG off serves static files through the manifest: collect them once.
+$PY manage.py collectstatic --no-input -v 0
+
+mkdir -p bench/results
+echo "== Query counts at $SMALL_PRACTICES practices"
+DATABASE_URL="$SMALL_URL" $PY bench/measure.py --query-counts-only \
+    --output bench/results/query-counts-small.json
+echo "== Measuring at $BENCH_PRACTICES practices"
+$PY bench/measure.py --small-counts bench/results/query-counts-small.json \
+    --repeat "${BENCH_REPEAT:-7}"

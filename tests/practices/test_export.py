@@ -1,0 +1,232 @@
+"""The practices CSV: the list's rows in its order, safe to open in a spreadsheet."""
+
+import csv
+import html
+import io
+import random
+import re
+from datetime import UTC, datetime
+
+import pytest
+import time_machine
+from django.urls import reverse
+
+from compendium.lists import PAGE_SIZE
+from partnerships.models import PracticePartner
+from practices.models import OrganisationType
+from tests.factories import OrganisationFactory, PracticeFactory, PracticeSourceFactory
+
+pytestmark = pytest.mark.django_db
+
+LIST_URL = reverse("practices:list")
+EXPORT_URL = reverse("practices:export")
+COLUMNS = [
+    "title",
+    "url",
+    "sectors",
+    "countries",
+    "regions",
+    "kind",
+    "partners",
+    "audiences",
+    "stages",
+    "tags",
+    "start_year",
+    "end_year",
+    "summary",
+    "outcomes",
+    "provenance",
+    "sources",
+]
+
+
+def read_csv(response):
+    assert response.status_code == 200
+    body = b"".join(response.streaming_content).decode("utf-8")
+    assert body.startswith("\ufeff"), "UTF-8 BOM, so Excel reads the accents"
+    return list(csv.DictReader(io.StringIO(body[1:], newline="")))
+
+
+def all_list_titles(client, query):
+    """Titles of every page of the list, following its own "Next" links."""
+    titles, url = [], f"{LIST_URL}?{query}"
+    while url:
+        response = client.get(url)
+        assert response.status_code == 200
+        titles += [practice.title for practice in response.context["object_list"]]
+        following = re.search(r'<a href="([^"]*)" rel="next">', response.text)
+        url = LIST_URL + html.unescape(following.group(1)) if following else None
+    return titles
+
+
+@pytest.fixture
+def many_practices(taxonomy):
+    """More practices than one page, in an order no single field gives away."""
+    rng = random.Random(7)
+    sectors = [taxonomy["supply"], taxonomy["financial"], taxonomy["technology"]]
+    years = [None, 2008, 2012, 2015, 2015, 2019, 2021]
+    for n in range(2 * PAGE_SIZE + 7):
+        word = "cocoa" if n % 3 else "cotton"
+        in_title = n % 2 == 0
+        PracticeFactory(
+            published=True,
+            title=f"{'Cocoa' if in_title and word == 'cocoa' else 'Trade'} "
+            f"{rng.choice(['alpha', 'Bravo', 'charlie', 'Delta'])} {n:02d}",
+            summary=f"Growers of {word} report abuse.",
+            sectors=[rng.choice(sectors)],
+            start_year=rng.choice(years),
+        )
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "",
+        "sort=newest",
+        "sort=oldest&sector=supply-chain&sector=financial",
+        "q=cocoa",
+        "q=cocoa&sort=title&year_from=2012",
+        "q=growers&sort=oldest",
+    ],
+)
+def test_export_matches_list_for_same_filters(client, many_practices, query):
+    listed = all_list_titles(client, query)
+
+    rows = read_csv(client.get(f"{EXPORT_URL}?{query}"))
+
+    assert len(listed) > PAGE_SIZE
+    assert [row["title"] for row in rows] == listed
+
+
+def test_export_has_the_documented_columns(client, taxonomy):
+    PracticeFactory(published=True)
+
+    response = client.get(EXPORT_URL)
+
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    body = b"".join(response.streaming_content).decode("utf-8")
+    assert body.splitlines()[0] == "\ufeff" + ",".join(COLUMNS)
+
+
+def test_multi_valued_cells_are_joined_with_semicolons(client, taxonomy):
+    fiu = OrganisationFactory(
+        name="Ghana FIU", type=OrganisationType.FINANCIAL_INTELLIGENCE_UNIT
+    )
+    bank = OrganisationFactory(
+        name="Coastal Bank", type=OrganisationType.FINANCIAL_INSTITUTION
+    )
+    practice = PracticeFactory(
+        published=True,
+        title="Bank red flags",
+        slug="bank-red-flags",
+        sectors=[taxonomy["supply"], taxonomy["financial"]],
+        countries=[taxonomy["nigeria"], taxonomy["ivory_coast"]],
+        stages=[taxonomy["recruitment"], taxonomy["financial_flows"]],
+        audiences=[taxonomy["law_enforcement"], taxonomy["labour_inspectors"]],
+        kind=taxonomy["fi_partnership"],
+        tags=["banks", "red flags"],
+        partners=[(fiu, PracticePartner.Role.LEAD), bank],
+        start_year=2016,
+        end_year=2020,
+        summary="Banks share red flags.",
+        outcomes="More reports.",
+    )
+    practice.sync_regions()
+    PracticeSourceFactory(practice=practice, url="https://example.org/a", order=0)
+    PracticeSourceFactory(practice=practice, url="https://example.org/b", order=1)
+
+    (row,) = read_csv(client.get(EXPORT_URL))
+
+    assert row["title"] == "Bank red flags"
+    assert row["url"] == "http://testserver/practices/bank-red-flags/"
+    assert row["sectors"] == "Supply chains; Financial sector"
+    assert row["countries"] == "Côte d'Ivoire; Nigeria"
+    assert set(row["regions"].split("; ")) == {"Africa", "Sub-Saharan Africa"}
+    assert row["kind"] == "Financial-intelligence partnership"
+    assert row["partners"] == (
+        "Ghana FIU (Financial intelligence unit, lead); "
+        "Coastal Bank (Financial institution, partner)"
+    )
+    assert row["audiences"] == "Labour inspectors; Law enforcement"
+    assert row["stages"] == "Financial flows; Recruitment"
+    assert sorted(row["tags"].split("; ")) == ["banks", "red flags"]
+    assert (row["start_year"], row["end_year"]) == ("2016", "2020")
+    assert row["summary"] == "Banks share red flags."
+    assert row["outcomes"] == "More reports."
+    assert row["provenance"] == "Comparable practice documented elsewhere"
+    assert row["sources"] == "https://example.org/a; https://example.org/b"
+
+
+def test_unknown_values_are_empty_cells(client, taxonomy):
+    PracticeFactory(published=True, start_year=None, outcomes="")
+
+    (row,) = read_csv(client.get(EXPORT_URL))
+
+    assert row["start_year"] == row["end_year"] == row["outcomes"] == ""
+    assert row["countries"] == row["tags"] == row["partners"] == ""
+
+
+def test_filename_carries_the_date_of_the_download(client, taxonomy):
+    PracticeFactory(published=True)
+
+    with time_machine.travel(datetime(2024, 3, 5, 12, tzinfo=UTC), tick=False):
+        response = client.get(EXPORT_URL)
+
+    assert response["Content-Disposition"] == (
+        'attachment; filename="practices-2024-03-05.csv"'
+    )
+
+
+@pytest.mark.parametrize("trigger", ["=", "+", "-", "@", "\t", "\r"])
+def test_cells_that_a_spreadsheet_would_run_are_made_text(client, taxonomy, trigger):
+    PracticeFactory(
+        published=True,
+        title=f'{trigger}HYPERLINK("https://evil.example","x")',
+        summary=f"{trigger}1+1",
+        tags=[f"{trigger}cmd"],
+    )
+    PracticeFactory(published=True, title="Plain title", summary="a-b = c")
+
+    rows = {row["summary"]: row for row in read_csv(client.get(EXPORT_URL))}
+
+    risky = rows[f"'{trigger}1+1"]
+    assert risky["title"] == f'\'{trigger}HYPERLINK("https://evil.example","x")'
+    # One multi-valued cell is one cell: it is protected as a whole.
+    assert risky["tags"] == f"'{trigger}cmd"
+    plain = rows["a-b = c"]
+    assert plain["title"] == "Plain title"
+
+
+def test_list_offers_its_rows_as_csv_with_the_same_query(client, taxonomy):
+    PracticeFactory.create_batch(
+        3, published=True, title="Bank hotline", sectors=[taxonomy["financial"]]
+    )
+    PracticeFactory(published=True, title="Bank audit", sectors=[taxonomy["supply"]])
+
+    response = client.get(LIST_URL + "?q=bank&sector=financial&sort=oldest")
+
+    link = re.search(
+        r'<a class="button button-secondary" href="([^"]*)" download>'
+        r"Download these (\d+) results as CSV</a>",
+        response.text,
+    )
+    assert link, "the CSV link is on the page"
+    href, count = html.unescape(link.group(1)), int(link.group(2))
+    assert href == EXPORT_URL + "?q=bank&sector=financial&sort=oldest"
+    assert count == 3
+    assert len(read_csv(client.get(href))) == count
+
+
+def test_csv_link_leaves_out_the_page_number(client, taxonomy):
+    PracticeFactory.create_batch(PAGE_SIZE + 1, published=True, kind=taxonomy["tool"])
+
+    response = client.get(LIST_URL + "?kind=technology-tool&page=2")
+
+    assert response.context["export_url"] == EXPORT_URL + "?kind=technology-tool"
+    assert f"Download these {PAGE_SIZE + 1} results as CSV" in response.text
+
+
+def test_every_page_links_to_the_whole_csv(client, taxonomy):
+    response = client.get(reverse("home"))
+
+    assert f'<a href="{EXPORT_URL}">All practices as CSV</a>' in response.text

@@ -1,0 +1,279 @@
+"""Searching practices from the list page (`q`) on both databases.
+
+Everywhere: every word must match, case does not matter, title matches come first and
+"-word" leaves a word out. PostgreSQL adds weights, web-search syntax, stemming,
+accent folding and highlighted snippets.
+"""
+
+import pytest
+from django.urls import reverse
+
+from compendium.search import HIGHLIGHT_START, HIGHLIGHT_STOP
+from compendium.templatetags.compendium import highlight
+from partnerships.models import PracticePartner
+from tests.factories import OrganisationFactory, PracticeFactory
+
+pytestmark = pytest.mark.django_db
+
+LIST_URL = reverse("practices:list")
+
+
+def found(client, q, **params):
+    response = client.get(LIST_URL, {"q": q, **params})
+    assert response.status_code == 200
+    return [practice.title for practice in response.context["object_list"]]
+
+
+@pytest.fixture
+def hotlines(taxonomy):
+    PracticeFactory(
+        published=True,
+        title="Seafood hotline",
+        summary="Fishers report forced labour through a hotline.",
+    )
+    PracticeFactory(
+        published=True,
+        title="Bank alerts",
+        summary="Banks send alerts on suspicious payments.",
+    )
+    PracticeFactory(
+        published=True,
+        title="Bank hotline",
+        summary="Bank staff call a hotline when they see red flags.",
+    )
+
+
+@pytest.mark.parametrize(
+    ("q", "expected"),
+    [
+        ("hotline", {"Seafood hotline", "Bank hotline"}),
+        ("bank hotline", {"Bank hotline"}),
+        ("BANK Hotline", {"Bank hotline"}),
+        ("bank seafood", set()),
+        ("hotline -bank", {"Seafood hotline"}),
+        ("bank -hotline", {"Bank alerts"}),
+    ],
+)
+def test_every_word_must_match_and_minus_excludes(client, hotlines, q, expected):
+    assert set(found(client, q)) == expected
+
+
+def test_title_matches_rank_above_other_matches(client, taxonomy):
+    # Alphabetically the description-only match would come first.
+    PracticeFactory(
+        published=True,
+        title="Apparel audits",
+        summary="Auditors interview workers.",
+        description="Workers can also reach a grievance hotline.",
+    )
+    PracticeFactory(published=True, title="Worker hotline", description="")
+
+    assert found(client, "hotline") == ["Worker hotline", "Apparel audits"]
+
+
+def test_search_reaches_tags_partners_and_countries(client, taxonomy):
+    PracticeFactory(published=True, title="Tagged", tags=["cobalt"])
+    PracticeFactory(
+        published=True,
+        title="Partnered",
+        partners=[OrganisationFactory(name="Cobalt Refiners Initiative")],
+    )
+    PracticeFactory(published=True, title="Placed", countries=[taxonomy["canada"]])
+
+    assert set(found(client, "cobalt")) == {"Tagged", "Partnered"}
+    assert found(client, "canada") == ["Placed"]
+
+
+def test_search_vector_follows_tag_changes(client, taxonomy):
+    practice = PracticeFactory(published=True, title="Garment audits")
+    assert found(client, "zinc") == []
+
+    practice.tags.add("zinc")
+    assert found(client, "zinc") == ["Garment audits"]
+
+    practice.tags.remove("zinc")
+    assert found(client, "zinc") == []
+
+
+def test_search_vector_follows_partner_changes(client, taxonomy):
+    practice = PracticeFactory(published=True, title="Garment audits")
+    organisation = OrganisationFactory(name="Tanzanite Traders")
+
+    link = PracticePartner.objects.create(practice=practice, organisation=organisation)
+    assert found(client, "tanzanite") == ["Garment audits"]
+
+    organisation.name = "Opal Traders"
+    organisation.save()
+    assert found(client, "tanzanite") == []
+    assert found(client, "opal") == ["Garment audits"]
+
+    link.delete()
+    assert found(client, "opal") == []
+
+
+def test_search_vector_follows_country_changes(client, taxonomy):
+    practice = PracticeFactory(published=True, title="Garment audits")
+
+    practice.countries.add(taxonomy["nigeria"])
+    assert found(client, "nigeria") == ["Garment audits"]
+
+    practice.countries.remove(taxonomy["nigeria"])
+    assert found(client, "nigeria") == []
+
+
+def test_summary_markup_is_shown_as_text_never_as_a_tag(client, taxonomy):
+    PracticeFactory(
+        published=True,
+        title="Escaping",
+        summary='Hotline <script>alert("x")</script> when 2 < 3 & <b>workers</b>.',
+    )
+
+    response = client.get(LIST_URL, {"q": "hotline"})
+
+    assert "<script>alert" not in response.text
+    assert "<b>workers" not in response.text
+    assert "2 &lt; 3 &amp;" in response.text
+
+
+def test_highlight_filter_escapes_the_snippet_and_marks_only_the_matches():
+    snippet = f"{HIGHLIGHT_START}Hotline{HIGHLIGHT_STOP} <script>alert(1)</script> &"
+
+    assert highlight(snippet) == (
+        "<mark>Hotline</mark> &lt;script&gt;alert(1)&lt;/script&gt; &amp;"
+    )
+
+
+def test_empty_result_offers_to_drop_the_search_or_the_filters(client, taxonomy):
+    PracticeFactory(published=True, sectors=[taxonomy["financial"]])
+
+    response = client.get(LIST_URL + "?q=zeppelin&sector=financial&sort=title")
+
+    assert response.context["result_count"] == 0
+    assert "No practices match" in response.text
+    text = response.text
+    assert (
+        '<a href="?sector=financial&amp;sort=title">Keep the filters, drop the search'
+        in text
+    )
+    assert '<a href="?q=zeppelin">Keep the search, drop every filter</a>' in text
+    assert '<a href="?">Start again with everything</a>' in text
+    assert "Download these" not in text
+
+
+def test_empty_result_without_a_search_offers_to_drop_each_filter(client, taxonomy):
+    PracticeFactory(published=True, sectors=[taxonomy["financial"]])
+
+    response = client.get(LIST_URL + "?sector=technology&kind=technology-tool")
+
+    text = response.text
+    assert "drop the search" not in text
+    assert (
+        '<a href="?kind=technology-tool">Drop “Sector: Technology sector”</a>' in text
+    )
+    assert (
+        '<a href="?sector=technology">Drop “Kind of partnership: Technology tool”'
+        in (text)
+    )
+
+
+# PostgreSQL full-text search --------------------------------------------------------
+
+
+@pytest.mark.postgres
+def test_weights_rank_title_above_summary_above_description(client, taxonomy):
+    PracticeFactory(
+        published=True,
+        title="Alpha",
+        summary="Auditors visit farms.",
+        description="A grievance hotline.",
+    )
+    PracticeFactory(
+        published=True, title="Bravo", summary="A hotline for fishers.", description=""
+    )
+    PracticeFactory(
+        published=True, title="Charlie hotline", summary="Calls.", description=""
+    )
+
+    assert found(client, "hotline") == ["Charlie hotline", "Bravo", "Alpha"]
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize(
+    ("q", "expected"),
+    [
+        ('"worker voice"', {"Worker voice app"}),
+        ("worker voice", {"Worker voice app", "Voice of the worker"}),
+        ('"worker voice" -app', set()),
+        ("hotline or app", {"Worker voice app", "Seafood hotline"}),
+        (
+            "hotline OR voice",
+            {"Worker voice app", "Voice of the worker", "Seafood hotline"},
+        ),
+        ("voice -app", {"Voice of the worker"}),
+    ],
+)
+def test_web_search_syntax(client, taxonomy, q, expected):
+    PracticeFactory(published=True, title="Worker voice app", summary="Surveys.")
+    PracticeFactory(published=True, title="Voice of the worker", summary="Unions.")
+    PracticeFactory(published=True, title="Seafood hotline", summary="Calls.")
+
+    assert set(found(client, q)) == expected
+
+
+@pytest.mark.postgres
+def test_stemming_finds_other_forms_of_a_word(client, taxonomy):
+    PracticeFactory(published=True, title="A public-private partnership", summary=".")
+    PracticeFactory(published=True, title="Screening", summary="Banks screen payments.")
+
+    assert found(client, "partnerships") == ["A public-private partnership"]
+    assert found(client, "screened") == ["Screening"]
+
+
+@pytest.mark.postgres
+def test_accents_do_not_matter_in_text_or_country(client, taxonomy):
+    PracticeFactory(
+        published=True,
+        title="Cocoa cooperatives",
+        summary="Cooperatives in Côte d'Ivoire trace cocoa.",
+    )
+    PracticeFactory(
+        published=True,
+        title="Abidjan port",
+        summary="Port checks.",
+        countries=[taxonomy["ivory_coast"]],
+    )
+    PracticeFactory(published=True, title="Elsewhere", summary="Coastal shipping.")
+
+    assert set(found(client, "cote")) == {"Cocoa cooperatives", "Abidjan port"}
+    assert set(found(client, "Côte")) == {"Cocoa cooperatives", "Abidjan port"}
+
+
+@pytest.mark.postgres
+def test_snippets_highlight_matches_and_escape_the_text(client, taxonomy):
+    PracticeFactory(
+        published=True,
+        title="Escaping",
+        summary='Hotline <script>alert("x")</script> if 2 < 3 & workers call.',
+    )
+
+    response = client.get(LIST_URL, {"q": "hotline"})
+
+    snippet = response.text.split('<p class="snippet">')[1].split("</p>")[0]
+    assert snippet.startswith("<mark>Hotline</mark>")
+    assert "2 &lt; 3 &amp; workers" in snippet
+    assert "<script" not in snippet
+
+
+@pytest.mark.postgres
+def test_site_search_highlights_and_escapes_too(client, taxonomy):
+    PracticeFactory(
+        published=True,
+        title="Escaping",
+        summary="Hotline <img src=x onerror=alert(1)> if 2 < 3 & workers call.",
+    )
+
+    response = client.get(reverse("search"), {"q": "hotline"})
+
+    assert "<mark>Hotline</mark>" in response.text
+    assert "2 &lt; 3 &amp; workers" in response.text
+    assert "<img src=x" not in response.text

@@ -1,0 +1,188 @@
+"""Every public page runs as many queries with 30 rows as with 3: no N+1 anywhere.
+
+Each page is measured with CaptureQueriesContext at both sizes, and its count is pinned
+with ``django_assert_max_num_queries`` so that a new query per row cannot creep in.
+"""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from partnerships.models import PracticePartner
+from practices.models import OrganisationType
+from tests.factories import (
+    ActionPointFactory,
+    InsightFactory,
+    LessonLearnedFactory,
+    MeetingFactory,
+    OrganisationFactory,
+    PracticeFactory,
+    PracticeSourceFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+SMALL, LARGE = 3, 30
+FILTERED = "?q=cocoa&sector=financial&country=NG&tag=cocoa&sort=newest"
+
+
+class Corpus:
+    """Published content that grows by whole "rows": each row touches every page."""
+
+    def __init__(self, taxonomy):
+        self.t = taxonomy
+        self.size = 0
+        self.organisation = OrganisationFactory(
+            name="Cocoa Board", type=OrganisationType.REGULATOR
+        )
+        self.practice = PracticeFactory(
+            published=True,
+            title="Cocoa traceability",
+            sectors=[taxonomy["financial"], taxonomy["supply"]],
+            stages=[taxonomy["recruitment"]],
+            countries=[taxonomy["nigeria"], taxonomy["canada"]],
+            tags=["cocoa"],
+        )
+        self.practice.sync_regions()
+        self.meeting = MeetingFactory(
+            published=True, slug="cocoa-regm", region=taxonomy["africa"]
+        )
+
+    def grow_to(self, size):
+        t = self.t
+        for n in range(self.size, size):
+            partner = OrganisationFactory(
+                name=f"Cocoa Exporter {n}",
+                type=OrganisationType.PRIVATE_COMPANY,
+                country=t["ivory_coast"],
+            )
+            practice = PracticeFactory(
+                published=True,
+                title=f"Cocoa cooperative {n}",
+                sectors=[t["financial"], t["supply"]],
+                countries=[t["nigeria"], t["ivory_coast"]],
+                stages=[t["recruitment"], t["financial_flows"]],
+                audiences=[t["law_enforcement"]],
+                kind=t["tool"],
+                tags=["cocoa", f"harvest {n}"],
+                partners=[(partner, PracticePartner.Role.LEAD), self.organisation],
+                start_year=2000 + n,
+            )
+            practice.sync_regions()
+            PracticeSourceFactory(practice=practice)
+            LessonLearnedFactory(published=True, practice=practice, sector=t["supply"])
+            meeting = MeetingFactory(
+                published=True, title=f"Cocoa meeting {n}", region=t["africa"]
+            )
+            meeting.organisations.add(partner)
+            meeting.practices.add(practice)
+            InsightFactory(meeting=meeting, text=f"Cocoa insight {n}.")
+            ActionPointFactory(
+                published=True,
+                text=f"Trace cocoa {n}.",
+                sector=t["financial"],
+                audience=t["law_enforcement"],
+                meeting=meeting,
+            )
+            # The focus practice, meeting and organisation gain one of each relation.
+            PracticePartner.objects.create(
+                practice=self.practice, organisation=partner, order=n + 1
+            )
+            PracticeSourceFactory(practice=self.practice)
+            LessonLearnedFactory(published=True, practice=self.practice)
+            self.practice.tags.add(f"harvest {n}")
+            self.meeting.practices.add(practice)
+            self.meeting.organisations.add(partner)
+            InsightFactory(meeting=self.meeting, sector=t["financial"])
+            ActionPointFactory(
+                published=True,
+                meeting=self.meeting,
+                sector=t["supply"],
+                audience=t["labour_inspectors"],
+            )
+            self.meeting.lessons.add(
+                LessonLearnedFactory(published=True, sector=t["financial"])
+            )
+        self.size = size
+
+
+PAGES = {
+    "home": lambda c: reverse("home"),
+    "about": lambda c: reverse("about"),
+    "sector": lambda c: reverse("practices:sector", args=["financial"]),
+    "practice list": lambda c: reverse("practices:list"),
+    "practice list, 3 filters and q": lambda c: reverse("practices:list") + FILTERED,
+    "practice detail": lambda c: c.practice.get_absolute_url(),
+    "practice CSV": lambda c: reverse("practices:export"),
+    "practice CSV, 3 filters and q": lambda c: reverse("practices:export") + FILTERED,
+    "meetings": lambda c: reverse("partnerships:meeting_list"),
+    "meeting detail": lambda c: c.meeting.get_absolute_url(),
+    "action points": lambda c: reverse("partnerships:action_point_list"),
+    "action points, filtered": lambda c: (
+        reverse("partnerships:action_point_list")
+        + "?q=cocoa&audience=law-enforcement&sector=financial"
+    ),
+    "action point CSV": lambda c: reverse("partnerships:action_point_export"),
+    "organisations": lambda c: reverse("partnerships:organisation_list"),
+    "organisation detail": lambda c: c.organisation.get_absolute_url(),
+    "search": lambda c: reverse("search") + "?q=cocoa",
+}
+
+# Measured on SQLite and PostgreSQL (the same on both), with a little room.
+MAX_QUERIES = {
+    "home": 7,  # measured 6
+    "about": 2,  # 1
+    "sector": 10,  # 9
+    "practice list": 28,  # 25
+    "practice list, 3 filters and q": 54,  # 49
+    "practice detail": 15,  # 13
+    "practice CSV": 10,  # 9
+    "practice CSV, 3 filters and q": 14,  # 12
+    "meetings": 2,  # 1
+    "meeting detail": 9,  # 8
+    "action points": 9,  # 8
+    "action points, filtered": 16,  # 14
+    "action point CSV": 2,  # 1
+    "organisations": 3,  # 2
+    "organisation detail": 5,  # 4
+    "search": 7,  # 6
+}
+
+
+def fetch(client, url):
+    response = client.get(url)
+    assert response.status_code == 200
+    if response.streaming:
+        b"".join(response.streaming_content)
+    return response
+
+
+def count_queries(client, url):
+    with CaptureQueriesContext(connection) as context:
+        fetch(client, url)
+    return len(context.captured_queries)
+
+
+def test_every_page_runs_the_same_queries_for_3_and_30_rows(
+    client, taxonomy, django_assert_max_num_queries
+):
+    # One corpus for every page: building 30 rows of everything is the slow part.
+    corpus = Corpus(taxonomy)
+    corpus.grow_to(SMALL)
+    urls = {page: url(corpus) for page, url in PAGES.items()}
+    for url in urls.values():
+        fetch(client, url)  # warm per-process caches (content types) first
+    small = {page: count_queries(client, url) for page, url in urls.items()}
+
+    corpus.grow_to(LARGE)
+    large = {}
+    for page, url in urls.items():
+        # Guards against N+1: a page's query count may not grow with its rows.
+        with django_assert_max_num_queries(MAX_QUERIES[page], info=page):
+            large[page] = count_queries(client, url)
+
+    print({page: (small[page], large[page]) for page in urls})
+    assert large == small
+    filtered = fetch(client, urls["practice list, 3 filters and q"])
+    assert filtered.context["result_count"] == LARGE + 1, "the filters select rows"

@@ -4,6 +4,7 @@ from django.views.generic import DetailView
 
 from compendium.csv import Column
 from compendium.lists import FacetedListView, export_filtered
+from practices.export import export_rows
 from practices.filters import SORT_CHOICES, PracticeFilterSet
 from practices.models import LessonLearned, Practice, Sector
 
@@ -105,39 +106,31 @@ class SectorDetailView(DetailView):
         return context
 
 
-def _names(attribute):
-    return lambda practice: [item.name for item in getattr(practice, attribute).all()]
-
-
 def practice_columns(request):
-    """The documented CSV columns (see README: "CSV export")."""
-    detail_prefix = request.build_absolute_uri(reverse("practices:detail", args=["-"]))[
-        :-2
-    ]
+    """The documented CSV columns (README, "CSV columns") of practices.export rows."""
+    detail_prefix = request.build_absolute_uri(reverse("practices:detail", args=["-"]))
+    detail_prefix = detail_prefix[: -len("-/")]
+
+    def field(name):
+        return lambda row: row[name]
+
     return [
-        Column("title", lambda p: p.title),
-        Column("url", lambda p: f"{detail_prefix}{p.slug}/"),
-        Column("sectors", _names("sectors")),
-        Column("countries", _names("countries")),
-        Column("regions", _names("regions")),
-        Column("kind", lambda p: p.kind.name),
-        Column(
-            "partners",
-            lambda p: [
-                f"{link.organisation.name} ({link.organisation.get_type_display()}, "
-                f"{link.get_role_display().lower()})"
-                for link in p.partners.all()
-            ],
-        ),
-        Column("audiences", _names("audiences")),
-        Column("stages", _names("stages")),
-        Column("tags", _names("tags")),
-        Column("start_year", lambda p: p.start_year),
-        Column("end_year", lambda p: p.end_year),
-        Column("summary", lambda p: p.summary),
-        Column("outcomes", lambda p: p.outcomes),
-        Column("provenance", lambda p: p.get_provenance_display()),
-        Column("sources", lambda p: [source.url for source in p.sources.all()]),
+        Column("title", field("title")),
+        Column("url", lambda row: f"{detail_prefix}{row['slug']}/"),
+        Column("sectors", field("sectors")),
+        Column("countries", field("countries")),
+        Column("regions", field("regions")),
+        Column("kind", field("kind__name")),
+        Column("partners", field("partners")),
+        Column("audiences", field("audiences")),
+        Column("stages", field("stages")),
+        Column("tags", field("tags")),
+        Column("start_year", field("start_year")),
+        Column("end_year", field("end_year")),
+        Column("summary", field("summary")),
+        Column("outcomes", field("outcomes")),
+        Column("provenance", field("provenance")),
+        Column("sources", field("sources")),
     ]
 
 
@@ -145,7 +138,8 @@ def practice_export(request):
     return export_filtered(
         request,
         PracticeFilterSet,
-        Practice.objects.published().with_list_relations(),
+        Practice.objects.published(),
         practice_columns(request),
         "practices",
+        rows=export_rows,
     )

@@ -1,0 +1,108 @@
+"""The rows of the practices CSV: the list's rows, every page, as plain values.
+
+Rows are read in chunks: one query for a chunk of practices (the filtered, ordered
+list itself, through a server-side cursor on PostgreSQL) and one per related list
+(sectors, countries, partners ...) for the whole chunk, as tuples rather than model
+instances. Memory stays flat for any number of practices and the time stays close to
+the database's own COPY of the same columns (see bench/README.md).
+"""
+
+from collections import defaultdict
+from itertools import islice
+
+from django.apps import apps
+from django.contrib.contenttypes.models import ContentType
+from taggit.models import TaggedItem
+
+from practices.models import OrganisationType, Practice, PracticeSource, Provenance
+
+CHUNK_SIZE = 2000
+BASE_FIELDS = (
+    "pk",
+    "title",
+    "slug",
+    "kind__name",
+    "start_year",
+    "end_year",
+    "summary",
+    "outcomes",
+    "provenance",
+)
+
+
+def _through(relation, target, *ordering):
+    """(practice id, name) pairs of one many-to-many relation, in display order."""
+    through = getattr(Practice, relation).through
+    order = [f"{target}__{field}" for field in ordering]
+
+    def fetch(ids):
+        return (
+            through.objects.filter(practice_id__in=ids)
+            .order_by(*order, "pk")
+            .values_list("practice_id", f"{target}__name")
+        )
+
+    return fetch
+
+
+def _tags(ids):
+    content_type = ContentType.objects.get_for_model(Practice)
+    return (
+        TaggedItem.objects.filter(content_type=content_type, object_id__in=ids)
+        .order_by("tag__name")
+        .values_list("object_id", "tag__name")
+    )
+
+
+def _partners(ids):
+    partner = apps.get_model("partnerships", "PracticePartner")
+    types = dict(OrganisationType.choices)
+    roles = {value: label.lower() for value, label in partner.Role.choices}
+    rows = (
+        partner.objects.filter(practice_id__in=ids)
+        .order_by("order", "pk")
+        .values_list("practice_id", "organisation__name", "organisation__type", "role")
+    )
+    for practice_id, name, org_type, role in rows:
+        yield practice_id, f"{name} ({types.get(org_type, org_type)}, {roles[role]})"
+
+
+def _sources(ids):
+    return (
+        PracticeSource.objects.filter(practice_id__in=ids)
+        .order_by("order", "pk")
+        .values_list("practice_id", "url")
+    )
+
+
+RELATED = {
+    "sectors": _through("sectors", "sector", "order", "name"),
+    "countries": _through("countries", "country", "name"),
+    "regions": _through("regions", "region", "order", "name"),
+    "partners": _partners,
+    "audiences": _through("audiences", "audience", "order", "name"),
+    "stages": _through("stages", "stage", "order", "name"),
+    "tags": _tags,
+    "sources": _sources,
+}
+
+
+def export_rows(queryset, chunk_size=CHUNK_SIZE):
+    """Yield one dict per practice of ``queryset``, in its order."""
+    provenance = dict(Provenance.choices)
+    base = queryset.prefetch_related(None).values_list(*BASE_FIELDS)
+    rows = base.iterator(chunk_size=chunk_size)
+    while chunk := list(islice(rows, chunk_size)):
+        ids = [row[0] for row in chunk]
+        related = {}
+        for name, fetch in RELATED.items():
+            grouped = defaultdict(list)
+            for practice_id, text in fetch(ids):
+                grouped[practice_id].append(text)
+            related[name] = grouped
+        for row in chunk:
+            values = dict(zip(BASE_FIELDS, row, strict=True))
+            values["provenance"] = provenance.get(values["provenance"], "")
+            for name, grouped in related.items():
+                values[name] = grouped.get(values["pk"], [])
+            yield values

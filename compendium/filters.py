@@ -183,6 +183,24 @@ class PublicFilterSet(django_filters.FilterSet):
 
 
 @dataclass(frozen=True)
+class Relation:
+    """Where a facet's values live, for counting without reading the filtered table.
+
+    ``rows()`` returns the relation's rows (a through table, say), ``key`` the column
+    that holds the filtered row's id and ``value`` the lookup to the option's value.
+    Counting there reads two narrow tables (the ids come from an index) instead of
+    joining the wide, filtered table: at 100,000 practices, milliseconds instead of
+    most of a second per facet. ``repeats``: one row may hold a value twice (partner
+    types), so rows are counted once each.
+    """
+
+    rows: object
+    key: str
+    value: str
+    repeats: bool = False
+
+
+@dataclass(frozen=True)
 class Facet:
     """One sidebar facet: a filter parameter and how to count rows per option."""
 
@@ -193,10 +211,21 @@ class Facet:
     #: every value that has a count or is selected (large vocabularies load only those).
     options: object
     limit: int | None = None
+    relation: Relation | None = None
 
     def counts(self, filterset):
         """{value: count} for this facet, with every *other* active filter applied."""
         other = filterset.queryset_without(self.param).order_by()
+        if self.relation is not None:
+            relation = self.relation
+            rows = (
+                relation.rows()
+                .filter(**{f"{relation.key}__in": other.values("pk")})
+                .values_list(relation.value)
+                .annotate(n=Count(relation.key, distinct=relation.repeats))
+                .order_by()
+            )
+            return {value: n for value, n in rows if value is not None}
         model = filterset.queryset.model
         # Grouped straight from the filtered rows: filters match through subqueries,
         # so no row is repeated before the join to the facet's values.

@@ -1,5 +1,6 @@
 import django_filters
 from django import forms
+from django.contrib.contenttypes.models import ContentType
 from django.db.models import F
 from django.db.models.functions import Lower
 from taggit.models import Tag, TaggedItem
@@ -8,6 +9,7 @@ from compendium.filters import (
     ChoicesFilter,
     Facet,
     PublicFilterSet,
+    Relation,
     SearchFilter,
     SlugFilter,
 )
@@ -37,6 +39,15 @@ def public_tags():
             content_type__model="practice",
             object_id__in=Practice.objects.published().values("pk"),
         ).values("tag")
+    )
+
+
+def _through(relation, value):
+    """Count a many-to-many facet on its through table (each pair is stored once)."""
+    return Relation(
+        rows=lambda: getattr(Practice, relation).through.objects.all(),
+        key="practice_id",
+        value=value,
     )
 
 
@@ -113,19 +124,68 @@ class PracticeFilterSet(PublicFilterSet):
     )
 
     facets = (
-        Facet("sector", "Sector", "sectors__slug", _all(Sector)),
-        Facet("region", "Region", "regions__slug", _all(Region)),
-        Facet("country", "Country", "countries__code", _all(Country, "code")),
+        Facet(
+            "sector",
+            "Sector",
+            "sectors__slug",
+            _all(Sector),
+            relation=_through("sectors", "sector__slug"),
+        ),
+        Facet(
+            "region",
+            "Region",
+            "regions__slug",
+            _all(Region),
+            relation=_through("regions", "region__slug"),
+        ),
+        Facet(
+            "country",
+            "Country",
+            "countries__code",
+            _all(Country, "code"),
+            relation=_through("countries", "country__code"),
+        ),
         Facet(
             "partner_type",
             "Partner type",
             "partners__organisation__type",
             lambda values: OrganisationType.choices,
+            relation=Relation(
+                rows=lambda: Practice.partners.rel.related_model.objects.all(),
+                key="practice_id",
+                value="organisation__type",
+                repeats=True,
+            ),
         ),
-        Facet("audience", "Audience", "audiences__slug", _all(Audience)),
-        Facet("stage", "Trafficking stage", "stages__slug", _all(Stage)),
+        Facet(
+            "audience",
+            "Audience",
+            "audiences__slug",
+            _all(Audience),
+            relation=_through("audiences", "audience__slug"),
+        ),
+        Facet(
+            "stage",
+            "Trafficking stage",
+            "stages__slug",
+            _all(Stage),
+            relation=_through("stages", "stage__slug"),
+        ),
         Facet("kind", "Kind of partnership", "kind__slug", _all(PartnershipKind)),
-        Facet("tag", "Tag", "tags__slug", _tags, limit=20),
+        Facet(
+            "tag",
+            "Tag",
+            "tags__slug",
+            _tags,
+            limit=20,
+            relation=Relation(
+                rows=lambda: TaggedItem.objects.filter(
+                    content_type=ContentType.objects.get_for_model(Practice)
+                ),
+                key="object_id",
+                value="tag__slug",
+            ),
+        ),
     )
 
     class Meta:

@@ -44,12 +44,12 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
 
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_makereport(item, call):
-    """In CI a skipped test is a failure: a missing browser or database must not pass."""
+    """In CI a skipped test fails: a missing browser or database must not pass."""
     outcome = yield
     report = outcome.get_result()
     if IN_CI and report.skipped and not hasattr(report, "wasxfail"):
         report.outcome = "failed"
-        report.longrepr = f"Skipped in CI, which counts as a failure: {report.longrepr}"
+        report.longrepr = f"Skipped in CI (a failure there): {report.longrepr}"
 
 
 @pytest.fixture
@@ -59,7 +59,7 @@ def on_postgres():
 
 @pytest.fixture
 def reference_content(db):
-    """The real reference content from fixtures/reference, loaded through the command."""
+    """The real reference content (fixtures/reference), loaded by the command."""
     call_command("load_reference", verbosity=0)
 
 

@@ -106,28 +106,27 @@ class OrganisationListView(ListView):
     paginate_by = 100
 
     def get_queryset(self):
-        queryset = (
-            Organisation.objects.published()
-            .select_related("country")
-            .annotate(
-                practice_count=Count(
-                    "roles",
-                    filter=Q(roles__practice__in=Practice.objects.published()),
-                    distinct=True,
-                )
-            )
-        )
-        queryset = queryset.order_by("name")
+        queryset = Organisation.objects.published().select_related("country")
         org_type = self.request.GET.get("type", "")
-        valid_types = {
-            value for value, _ in Organisation._meta.get_field("type").choices
-        }
-        if org_type in valid_types:
+        if org_type in dict(Organisation._meta.get_field("type").choices):
             queryset = queryset.filter(type=org_type)
-        return queryset
+        return queryset.order_by("name", "pk")
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
+        # Counted for this page's organisations only, not for every organisation.
+        organisations = context["organisations"]
+        counts = dict(
+            PracticePartner.objects.filter(
+                organisation__in=[organisation.pk for organisation in organisations],
+                practice__in=Practice.objects.published(),
+            )
+            .values("organisation")
+            .annotate(n=Count("practice", distinct=True))
+            .values_list("organisation", "n")
+        )
+        for organisation in organisations:
+            organisation.practice_count = counts.get(organisation.pk, 0)
         context["crumbs"] = [{"label": "Organisations"}]
         context["types"] = Organisation._meta.get_field("type").choices
         context["current_type"] = self.request.GET.get("type", "")

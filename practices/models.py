@@ -183,12 +183,15 @@ class Country(models.Model):
 
 
 class PracticeQuerySet(PublishableQuerySet):
-    def with_list_relations(self):
-        """Everything a list row or CSV row shows, in a constant number of queries."""
+    def with_card_relations(self):
+        """What a practice card in a list shows, in a constant number of queries."""
         return self.select_related("kind").prefetch_related(
-            "sectors",
-            "countries",
-            "regions",
+            "sectors", "countries", "regions"
+        )
+
+    def with_all_relations(self):
+        """Everything a practice page shows, in a constant number of queries."""
+        return self.with_card_relations().prefetch_related(
             "stages",
             "audiences",
             "tags",

@@ -1,4 +1,6 @@
+from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count, Prefetch, Q, Value
+from django.db.models.functions import Lower
 from django.urls import reverse
 from django.views.generic import DetailView
 
@@ -9,6 +11,7 @@ from practices.filters import SORT_CHOICES, PracticeFilterSet
 from practices.models import LessonLearned, Practice, Sector
 
 RELATED_LIMIT = 4
+RELATED_CANDIDATES = 50
 
 
 class PracticeListView(FacetedListView):
@@ -18,7 +21,7 @@ class PracticeListView(FacetedListView):
     noun = ("practice", "practices")
 
     def get_queryset(self):
-        return Practice.objects.published().with_list_relations()
+        return Practice.objects.published().with_card_relations()
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -37,7 +40,7 @@ class PracticeDetailView(DetailView):
     def get_queryset(self):
         return (
             Practice.objects.previewable_by(self.request.user)
-            .with_list_relations()
+            .with_all_relations()
             .prefetch_related(
                 Prefetch("lessons", queryset=LessonLearned.objects.published()),
                 Prefetch(
@@ -57,11 +60,46 @@ class PracticeDetailView(DetailView):
         return context
 
 
-def related_practices(practice, limit=RELATED_LIMIT):
-    """Published practices sharing the most sectors, stages and tags with this one."""
+def related_practices(practice, limit=RELATED_LIMIT, candidates=RELATED_CANDIDATES):
+    """Published practices sharing the most sectors, stages and tags with this one.
+
+    Scoring every practice that shares a sector reads most of a large collection, so
+    only a pool is scored: those sharing the most tags, the most stages, and the
+    latest in the same sectors, each read from its own narrow table.
+    """
     sector_ids = [s.pk for s in practice.sectors.all()]
     stage_ids = [s.pk for s in practice.stages.all()]
     tag_ids = [t.pk for t in practice.tags.all()]
+    published = Practice.objects.published().exclude(pk=practice.pk)
+    pool = set()
+    pool_sources = (
+        (
+            Practice.tags.through.objects.filter(
+                content_type=ContentType.objects.get_for_model(Practice)
+            ),
+            "object_id",
+            "tag_id",
+            tag_ids,
+        ),
+        (Practice.stages.through.objects.all(), "practice_id", "stage_id", stage_ids),
+    )
+    for rows, key, term, ids in pool_sources:
+        if ids:
+            pool.update(
+                rows.filter(
+                    **{f"{term}__in": ids, f"{key}__in": published.values("pk")}
+                )
+                .values(key)
+                .annotate(shared=Count("pk"))
+                .order_by("-shared", key)
+                .values_list(key, flat=True)[:candidates]
+            )
+    if sector_ids:
+        pool.update(
+            published.filter(sectors__in=sector_ids)
+            .order_by("-published_at", "pk")
+            .values_list("pk", flat=True)[:candidates]
+        )
     # An empty list makes its Count, and so the whole sum, a constant 0: leave it out.
     shared = Value(0)
     shared_terms = (("sectors", sector_ids), ("stages", stage_ids), ("tags", tag_ids))
@@ -69,11 +107,10 @@ def related_practices(practice, limit=RELATED_LIMIT):
         if ids:
             shared += Count(name, filter=Q(**{f"{name}__in": ids}), distinct=True)
     return (
-        Practice.objects.published()
-        .exclude(pk=practice.pk)
+        published.filter(pk__in=pool)
         .filter(Q(sectors__in=sector_ids) | Q(tags__in=tag_ids))
         .annotate(shared=shared)
-        .order_by("-shared", "title")
+        .order_by("-shared", Lower("title"), "pk")
         .select_related("kind")
         .prefetch_related("sectors")[:limit]
     )

@@ -134,15 +134,15 @@ MAX_QUERIES = {
     "home": 7,  # measured 6
     "about": 2,  # 1
     "sector": 10,  # 9
-    "practice list": 28,  # 25
-    "practice list, 3 filters and q": 54,  # 49
-    "practice detail": 15,  # 13
+    "practice list": 22,  # 20
+    "practice list, 3 filters and q": 25,  # 23
+    "practice detail": 18,  # 16
     "practice CSV": 10,  # 9
     "practice CSV, 3 filters and q": 14,  # 12
     "meetings": 2,  # 1
     "meeting detail": 9,  # 8
     "action points": 9,  # 8
-    "action points, filtered": 16,  # 14
+    "action points, filtered": 12,  # 10
     "action point CSV": 2,  # 1
     "organisations": 3,  # 2
     "organisation detail": 5,  # 4

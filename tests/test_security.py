@@ -288,6 +288,38 @@ def test_lock_out_is_per_user_and_address(client, admins, settings, username, ad
     assert other.get("/admin/").status_code == 200
 
 
+def test_behind_a_trusted_proxy_each_client_address_is_locked_on_its_own(
+    client, admins, settings
+):
+    # With TRUSTED_PROXY_COUNT=1 the settings read the client from X-Forwarded-For:
+    # one attacker must not lock an editor out for everybody behind the proxy.
+    settings.AXES_IPWARE_PROXY_COUNT = 1
+    settings.AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR")
+    proxy = "10.0.0.2"
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        client.post(
+            "/admin/login/?next=/admin/",
+            {"username": "admin", "password": "wrong", "next": "/admin/"},
+            REMOTE_ADDR=proxy,
+            HTTP_X_FORWARDED_FOR=f"{ADDRESS}, {proxy}",
+        )
+    attacker = client.post(
+        "/admin/login/?next=/admin/",
+        {"username": "admin", "password": PASSWORD, "next": "/admin/"},
+        REMOTE_ADDR=proxy,
+        HTTP_X_FORWARDED_FOR=f"{ADDRESS}, {proxy}",
+    )
+    colleague = Client().post(
+        "/admin/login/?next=/admin/",
+        {"username": "admin", "password": PASSWORD, "next": "/admin/"},
+        REMOTE_ADDR=proxy,
+        HTTP_X_FORWARDED_FOR=f"{OTHER_ADDRESS}, {proxy}",
+    )
+
+    assert attacker.status_code == 429
+    assert colleague.status_code == 302
+
+
 # Caching ------------------------------------------------------------------------
 
 

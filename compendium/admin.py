@@ -35,17 +35,17 @@ class PublishableAdmin(HttpsUrlFields, admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         allowed = super().has_change_permission(request, obj)
-        if (
-            allowed
-            and obj is not None
-            and obj.status in Status.needing_publish_permission()
-        ):
-            # Public content changes only through a publisher; editors may view it.
-            return self.has_publish_permission(request, obj)
-        return allowed
+        return self._publisher_only_once_public(request, obj, allowed)
 
     def has_delete_permission(self, request, obj=None):
         allowed = super().has_delete_permission(request, obj)
+        return self._publisher_only_once_public(request, obj, allowed)
+
+    def _publisher_only_once_public(self, request, obj, allowed):
+        """Published or archived content changes only through a publisher.
+
+        Editors still see it, read-only.
+        """
         if (
             allowed
             and obj is not None

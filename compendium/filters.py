@@ -177,27 +177,9 @@ class PublicFilterSet(django_filters.FilterSet):
         self.errors  # noqa: B018 - validates the form once
         queryset = self.queryset.all()
         for field_name, value in self.form.cleaned_data.items():
-            if field_name == name:
-                continue
-            if isinstance(self.filters[field_name], SearchFilter) and value:
-                queryset = queryset.filter(
-                    pk__in=self.search_matches(field_name, value)
-                )
-            else:
+            if field_name != name:
                 queryset = self.filters[field_name].filter(queryset, value)
         return queryset
-
-    def search_matches(self, field_name, value):
-        """The ids a search matches, read once for every facet of the page.
-
-        A broad full-text match re-read as a subquery by each facet costs a scan of
-        every stored search vector per facet; one list of ids costs one scan.
-        """
-        cache = self.__dict__.setdefault("_search_matches", {})
-        if field_name not in cache:
-            matches = self.filters[field_name].filter(self.queryset.all(), value)
-            cache[field_name] = list(matches.order_by().values_list("pk", flat=True))
-        return cache[field_name]
 
 
 @dataclass(frozen=True)

@@ -27,7 +27,11 @@ class PracticeListView(FacetedListView):
         context = super().get_context_data(**kwargs)
         context.update(
             sort_choices=SORT_CHOICES,
-            crumbs_practices=[{"label": "Practices"}],
+            crumbs=[{"label": "Practices"}],
+            show_years=True,
+            search_placeholder=(
+                "e.g. banks financial intelligence, “worker voice”, -audit"
+            ),
         )
         return context
 

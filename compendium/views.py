@@ -9,7 +9,13 @@ from django.views.decorators.http import require_safe
 
 from compendium.errors import PublicHttp404
 from compendium.search import SearchFields, clean_query, search
-from partnerships.models import ActionPoint, Insight, Meeting, Organisation
+from partnerships.models import (
+    ACTION_POINT_FIELDS,
+    ActionPoint,
+    Insight,
+    Meeting,
+    Organisation,
+)
 from practices.models import Practice, Sector
 from practices.search import PRACTICE_FIELDS
 
@@ -57,9 +63,7 @@ def about(request):
 
 SITE_SEARCH = {
     "practices": PRACTICE_FIELDS,
-    "action_points": SearchFields(
-        a=("text",), b=("derived_from",), headline_field="text"
-    ),
+    "action_points": ACTION_POINT_FIELDS,
     "insights": SearchFields(a=("text",), headline_field="text"),
     "meetings": SearchFields(
         a=("title", "short_title"),

@@ -1,10 +1,12 @@
-from compendium.filters import Facet, PublicFilterSet, SearchFilter, SlugFilter
+from compendium.filters import (
+    Facet,
+    PublicFilterSet,
+    SearchFilter,
+    SlugFilter,
+    all_options,
+)
 from partnerships.models import ActionPoint, Meeting
 from practices.models import Audience, Sector
-
-
-def _all(model, label="name"):
-    return lambda values: list(model.objects.values_list("slug", label))
 
 
 class ActionPointFilterSet(PublicFilterSet):
@@ -22,8 +24,8 @@ class ActionPointFilterSet(PublicFilterSet):
     )
 
     facets = (
-        Facet("audience", "Audience", "audience__slug", _all(Audience)),
-        Facet("sector", "Sector", "sector__slug", _all(Sector)),
+        Facet("audience", "Audience", "audience__slug", all_options(Audience)),
+        Facet("sector", "Sector", "sector__slug", all_options(Sector)),
         Facet(
             "meeting",
             "Meeting",

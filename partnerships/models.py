@@ -3,6 +3,7 @@ from django.db.models import Q
 from django.urls import reverse
 
 from compendium.models import Publishable, PublishableQuerySet, Status
+from compendium.search import SearchFields, search
 from practices.models import (
     Audience,
     Country,
@@ -241,12 +242,14 @@ class Insight(models.Model):
         return f"{self.meeting.get_absolute_url()}#insight-{self.pk}"
 
 
+ACTION_POINT_FIELDS = SearchFields(
+    a=("text",), b=("derived_from",), headline_field="text"
+)
+
+
 class ActionPointQuerySet(PublishableQuerySet):
     def search(self, query):
-        from compendium.search import SearchFields, search
-
-        fields = SearchFields(a=("text",), b=("derived_from",), headline_field="text")
-        return search(self, query, fields, with_headline=True)
+        return search(self, query, ACTION_POINT_FIELDS, with_headline=True)
 
     def published(self):
         """Published action points, never one of a meeting that is not public."""

@@ -12,6 +12,7 @@ from compendium.filters import (
     Relation,
     SearchFilter,
     SlugFilter,
+    all_options,
 )
 from practices.models import (
     MAX_YEAR,
@@ -25,10 +26,6 @@ from practices.models import (
     Sector,
     Stage,
 )
-
-
-def _all(model, key="slug"):
-    return lambda values: list(model.objects.values_list(key, "name"))
 
 
 def public_tags():
@@ -128,21 +125,21 @@ class PracticeFilterSet(PublicFilterSet):
             "sector",
             "Sector",
             "sectors__slug",
-            _all(Sector),
+            all_options(Sector),
             relation=_through("sectors", "sector__slug"),
         ),
         Facet(
             "region",
             "Region",
             "regions__slug",
-            _all(Region),
+            all_options(Region),
             relation=_through("regions", "region__slug"),
         ),
         Facet(
             "country",
             "Country",
             "countries__code",
-            _all(Country, "code"),
+            all_options(Country, "code"),
             relation=_through("countries", "country__code"),
         ),
         Facet(
@@ -161,17 +158,19 @@ class PracticeFilterSet(PublicFilterSet):
             "audience",
             "Audience",
             "audiences__slug",
-            _all(Audience),
+            all_options(Audience),
             relation=_through("audiences", "audience__slug"),
         ),
         Facet(
             "stage",
             "Trafficking stage",
             "stages__slug",
-            _all(Stage),
+            all_options(Stage),
             relation=_through("stages", "stage__slug"),
         ),
-        Facet("kind", "Kind of partnership", "kind__slug", _all(PartnershipKind)),
+        Facet(
+            "kind", "Kind of partnership", "kind__slug", all_options(PartnershipKind)
+        ),
         Facet(
             "tag",
             "Tag",

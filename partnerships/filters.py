@@ -24,14 +24,14 @@ class ActionPointFilterSet(PublicFilterSet):
     )
 
     facets = (
-        Facet("audience", "Audience", "audience__slug", all_options(Audience)),
-        Facet("sector", "Sector", "sector__slug", all_options(Sector)),
+        Facet("audience", "Audience", "audience", all_options(Audience)),
+        Facet("sector", "Sector", "sector", all_options(Sector)),
         Facet(
             "meeting",
             "Meeting",
-            "meeting__slug",
-            lambda values: list(
-                Meeting.objects.published().values_list("slug", "short_title")
+            "meeting",
+            lambda keys, selected: list(
+                Meeting.objects.published().values_list("pk", "slug", "short_title")
             ),
         ),
     )

@@ -248,8 +248,10 @@ ACTION_POINT_FIELDS = SearchFields(
 
 
 class ActionPointQuerySet(PublishableQuerySet):
-    def search(self, query):
-        return search(self, query, ACTION_POINT_FIELDS, with_headline=True)
+    def search(self, query, matches=None):
+        return search(
+            self, query, ACTION_POINT_FIELDS, with_headline=True, matches=matches
+        )
 
     def published(self):
         """Published action points, never one of a meeting that is not public."""
@@ -257,6 +259,11 @@ class ActionPointQuerySet(PublishableQuerySet):
             super()
             .published()
             .filter(Q(meeting__isnull=True) | Q(meeting__status=Status.PUBLISHED))
+        )
+
+    def unpublished(self):
+        return super().unpublished() | self.exclude(
+            Q(meeting__isnull=True) | Q(meeting__status=Status.PUBLISHED)
         )
 
 

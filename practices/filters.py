@@ -1,7 +1,7 @@
 import django_filters
 from django import forms
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import F
+from django.db.models import F, Q
 from django.db.models.functions import Lower
 from taggit.models import Tag, TaggedItem
 
@@ -40,7 +40,10 @@ def public_tags():
 
 
 def _through(relation, value):
-    """Count a many-to-many facet on its through table (each pair is stored once)."""
+    """Count a many-to-many facet on its through table (each pair is stored once).
+
+    ``value`` is the through table's foreign key to the option, counted by id.
+    """
     return Relation(
         rows=lambda: getattr(Practice, relation).through.objects.all(),
         key="practice_id",
@@ -48,12 +51,14 @@ def _through(relation, value):
     )
 
 
-def _tags(values):
+def _tags(keys, selected):
+    """Tags with a count (so public), and selected ones that are public."""
     return list(
-        public_tags()
-        .filter(slug__in=values)
+        Tag.objects.filter(
+            Q(pk__in=keys) | Q(slug__in=selected, pk__in=public_tags().values("pk"))
+        )
         .order_by("name")
-        .values_list("slug", "name")
+        .values_list("pk", "slug", "name")
     )
 
 
@@ -124,29 +129,31 @@ class PracticeFilterSet(PublicFilterSet):
         Facet(
             "sector",
             "Sector",
-            "sectors__slug",
+            "sectors",
             all_options(Sector),
-            relation=_through("sectors", "sector__slug"),
+            relation=_through("sectors", "sector"),
         ),
         Facet(
             "region",
             "Region",
-            "regions__slug",
+            "regions",
             all_options(Region),
-            relation=_through("regions", "region__slug"),
+            relation=_through("regions", "region"),
         ),
         Facet(
             "country",
             "Country",
-            "countries__code",
+            "countries",
             all_options(Country, "code"),
-            relation=_through("countries", "country__code"),
+            relation=_through("countries", "country"),
         ),
         Facet(
             "partner_type",
             "Partner type",
             "partners__organisation__type",
-            lambda values: OrganisationType.choices,
+            lambda keys, selected: [
+                (value, value, label) for value, label in OrganisationType.choices
+            ],
             relation=Relation(
                 rows=lambda: Practice.partners.rel.related_model.objects.all(),
                 key="practice_id",
@@ -157,24 +164,22 @@ class PracticeFilterSet(PublicFilterSet):
         Facet(
             "audience",
             "Audience",
-            "audiences__slug",
+            "audiences",
             all_options(Audience),
-            relation=_through("audiences", "audience__slug"),
+            relation=_through("audiences", "audience"),
         ),
         Facet(
             "stage",
             "Trafficking stage",
-            "stages__slug",
+            "stages",
             all_options(Stage),
-            relation=_through("stages", "stage__slug"),
+            relation=_through("stages", "stage"),
         ),
-        Facet(
-            "kind", "Kind of partnership", "kind__slug", all_options(PartnershipKind)
-        ),
+        Facet("kind", "Kind of partnership", "kind", all_options(PartnershipKind)),
         Facet(
             "tag",
             "Tag",
-            "tags__slug",
+            "tags",
             _tags,
             limit=20,
             relation=Relation(
@@ -182,7 +187,7 @@ class PracticeFilterSet(PublicFilterSet):
                     content_type=ContentType.objects.get_for_model(Practice)
                 ),
                 key="object_id",
-                value="tag__slug",
+                value="tag",
             ),
         ),
     )

@@ -202,10 +202,10 @@ class PracticeQuerySet(PublishableQuerySet):
             ),
         )
 
-    def search(self, query):
+    def search(self, query, matches=None):
         from practices.search import search_practices
 
-        return search_practices(self, query)
+        return search_practices(self, query, matches=matches)
 
 
 def _partner_model():
@@ -439,6 +439,11 @@ class LessonLearnedQuerySet(PublishableQuerySet):
             super()
             .published()
             .filter(Q(practice__isnull=True) | Q(practice__status=Status.PUBLISHED))
+        )
+
+    def unpublished(self):
+        return super().unpublished() | self.exclude(
+            Q(practice__isnull=True) | Q(practice__status=Status.PUBLISHED)
         )
 
 

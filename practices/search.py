@@ -16,8 +16,8 @@ PRACTICE_FIELDS = SearchFields(
 )
 
 
-def search_practices(queryset, query):
-    return search(queryset, query, PRACTICE_FIELDS, with_headline=True)
+def search_practices(queryset, query, matches=None):
+    return search(queryset, query, PRACTICE_FIELDS, with_headline=True, matches=matches)
 
 
 def refresh_search_vectors(pks=None):

@@ -207,6 +207,7 @@ def result_count(query):
     "query",
     [
         "",
+        "q=bank",
         "sector=technology&kind=technology-tool",
         "region=africa&tag=banks",
         "audience=law-enforcement&audience=labour-inspectors&year_from=2016",

@@ -6,6 +6,8 @@ accent folding and highlighted snippets.
 """
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from compendium.search import HIGHLIGHT_START, HIGHLIGHT_STOP
@@ -277,3 +279,27 @@ def test_site_search_highlights_and_escapes_too(client, taxonomy):
     assert "<mark>Hotline</mark>" in response.text
     assert "2 &lt; 3 &amp; workers" in response.text
     assert "<img src=x" not in response.text
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("url", [LIST_URL, reverse("practices:export")])
+def test_a_search_reads_the_search_vectors_once_per_request(client, taxonomy, url):
+    # Matching reads every practice's search vector; the count, the page, the eight
+    # facets and the CSV find the matching practices by key instead.
+    financial = [taxonomy["financial"]]
+    for title in ("Bank hotline", "Bank audits", "Port checks"):
+        PracticeFactory(published=True, title=title, summary=".", sectors=financial)
+    PracticeFactory(title="Bank draft", summary=".", sectors=financial)
+
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url, {"q": "bank", "sector": "financial"})
+        body = b"".join(response.streaming_content) if response.streaming else b""
+
+    matching = [q["sql"] for q in queries.captured_queries if "@@" in q["sql"]]
+    assert len(matching) == 1
+    if response.streaming:
+        assert b"Bank hotline" in body and b"Bank audits" in body
+        assert b"Port checks" not in body and b"Bank draft" not in body
+    else:
+        titles = {practice.title for practice in response.context["object_list"]}
+        assert titles == {"Bank hotline", "Bank audits"}

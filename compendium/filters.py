@@ -14,12 +14,13 @@ import django_filters
 from django import forms
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Count, Exists, F, OuterRef, Q
+from django.db.models import Count, Exists, OuterRef, Q
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 from django.http import QueryDict
 
-from compendium.search import MAX_QUERY_LENGTH, AnyOf, clean_query, matching_pks
+from compendium.lookups import among
+from compendium.search import MAX_QUERY_LENGTH, clean_query, matching_pks
 
 MAX_VALUES_PER_PARAMETER = 50
 MAX_VALUE_LENGTH = 200
@@ -211,7 +212,7 @@ class PublicFilterSet(django_filters.FilterSet):
             if isinstance(search, SearchFilter):
                 matches = search.matches(clean_query(self.form.cleaned_data[only]))
                 if matches is not None:
-                    return AnyOf(F(key), matches)
+                    return among(key, matches)
         return Q(**{f"{key}__in": queryset.values("pk")})
 
     def _without(self, name):

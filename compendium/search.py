@@ -20,8 +20,10 @@ from django.contrib.postgres.search import (
     SearchVector,
 )
 from django.db import connection
-from django.db.models import Case, F, IntegerField, Lookup, Q, Value, When
+from django.db.models import Case, F, IntegerField, Q, Value, When
 from django.db.models.functions import Coalesce
+
+from compendium.lookups import among
 
 SEARCH_CONFIG = "compendium"
 MAX_QUERY_LENGTH = 200
@@ -98,21 +100,6 @@ def matching_pks(searched):
     return list(searched.prefetch_related(None).order_by().values_list("pk", flat=True))
 
 
-class AnyOf(Lookup):
-    """``column = ANY(%s)`` (PostgreSQL): however many values, one array parameter.
-
-    ``pk__in=[...]`` sends one parameter per value, which for tens of thousands of
-    keys costs more to send and plan than the query saves.
-    """
-
-    lookup_name = "any"
-    prepare_rhs = False
-
-    def as_sql(self, compiler, connection):
-        lhs, lhs_params = self.process_lhs(compiler, connection)
-        return f"{lhs} = ANY(%s)", (*lhs_params, list(self.rhs))
-
-
 def _search_postgres(queryset, query, fields, with_headline, matches):
     ts_query = SearchQuery(query, search_type="websearch", config=SEARCH_CONFIG)
     if fields.stored_vector:
@@ -130,7 +117,7 @@ def _search_postgres(queryset, query, fields, with_headline, matches):
         vector = F("search_document")
     queryset = queryset.annotate(rank=SearchRank(vector, ts_query))
     if matches is not None:
-        queryset = queryset.filter(AnyOf(F("pk"), matches))
+        queryset = queryset.filter(among("pk", matches))
     else:
         queryset = queryset.filter(
             **{fields.stored_vector or "search_document": ts_query}

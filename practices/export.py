@@ -14,6 +14,7 @@ from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
 from taggit.models import TaggedItem
 
+from compendium.lookups import among
 from practices.models import OrganisationType, Practice, PracticeSource, Provenance
 
 CHUNK_SIZE = 2000
@@ -37,7 +38,7 @@ def _through(relation, target, *ordering):
 
     def fetch(ids):
         return (
-            through.objects.filter(practice_id__in=ids)
+            through.objects.filter(among("practice_id", ids))
             .order_by(*order, "pk")
             .values_list("practice_id", f"{target}__name")
         )
@@ -48,7 +49,7 @@ def _through(relation, target, *ordering):
 def _tags(ids):
     content_type = ContentType.objects.get_for_model(Practice)
     return (
-        TaggedItem.objects.filter(content_type=content_type, object_id__in=ids)
+        TaggedItem.objects.filter(among("object_id", ids), content_type=content_type)
         .order_by("tag__name")
         .values_list("object_id", "tag__name")
     )
@@ -59,7 +60,7 @@ def _partners(ids):
     types = dict(OrganisationType.choices)
     roles = {value: label.lower() for value, label in partner.Role.choices}
     rows = (
-        partner.objects.filter(practice_id__in=ids)
+        partner.objects.filter(among("practice_id", ids))
         .order_by("order", "pk")
         .values_list("practice_id", "organisation__name", "organisation__type", "role")
     )
@@ -69,7 +70,7 @@ def _partners(ids):
 
 def _sources(ids):
     return (
-        PracticeSource.objects.filter(practice_id__in=ids)
+        PracticeSource.objects.filter(among("practice_id", ids))
         .order_by("order", "pk")
         .values_list("practice_id", "url")
     )

@@ -90,10 +90,10 @@ def matching_pks(searched):
     ``search(matches=...)``; None where reusing them gains nothing.
 
     On PostgreSQL, matching reads every row's search vector, most of them stored out
-    of line: at 100,000 practices about half a second each time. A list page matches
-    for its count, its page and each of its eight facets; with the keys read once,
-    each of those finds its rows by id instead. SQLite matches small data sets in
-    memory, and takes no arrays.
+    of line: at 100,000 practices about half a second each time. A list page needs
+    the matches for its count, its page and each of its eight facets; with the keys
+    read once, each of those finds its rows by id instead. SQLite gains nothing on
+    the small data sets it serves.
     """
     if not uses_postgres():
         return None

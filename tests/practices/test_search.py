@@ -9,6 +9,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from taggit.models import Tag
 
 from compendium.search import HIGHLIGHT_START, HIGHLIGHT_STOP
 from compendium.templatetags.compendium import highlight
@@ -121,6 +122,36 @@ def test_search_vector_follows_country_changes(client, taxonomy):
 
     practice.countries.remove(taxonomy["nigeria"])
     assert found(client, "nigeria") == []
+
+
+def test_search_vector_follows_country_changes_from_the_country_side(client, taxonomy):
+    practice = PracticeFactory(published=True, title="Garment audits")
+    nigeria = taxonomy["nigeria"]
+
+    nigeria.practices.add(practice)
+    assert found(client, "nigeria") == ["Garment audits"]
+
+    nigeria.name = "Federal Republic of Nigeria"
+    nigeria.save()
+    assert found(client, "federal") == ["Garment audits"]
+
+    nigeria.practices.clear()
+    assert found(client, "federal") == []
+
+    nigeria.practices.add(practice)
+    nigeria.practices.remove(practice)
+    assert found(client, "federal") == []
+
+
+def test_search_vector_follows_a_renamed_tag(client, taxonomy):
+    PracticeFactory(published=True, title="Garment audits", tags=["opal"])
+    tag = Tag.objects.get(name="opal")
+
+    tag.name = "sapphire"
+    tag.save()
+
+    assert found(client, "sapphire") == ["Garment audits"]
+    assert found(client, "opal") == []
 
 
 def test_summary_markup_is_shown_as_text_never_as_a_tag(client, taxonomy):

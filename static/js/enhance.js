@@ -4,6 +4,24 @@
 // The reload would send keyboard users back to the top of the page, so the
 // option just ticked gets the focus again once the filtered list arrives.
 var FACET_FOCUS_KEY = "compendium-facet-focus";
+
+// Search and filter forms leave empty fields (years left blank, say) out of the
+// address, so a copied or bookmarked link holds only what is in use. Without this
+// file the browser sends them empty, and the server ignores them.
+function submitWithoutEmptyFields(form) {
+  var params = new URLSearchParams();
+  new FormData(form).forEach(function (value, name) {
+    if (typeof value === "string" && value.trim() !== "") params.append(name, value);
+  });
+  var query = params.toString();
+  window.location.assign(form.action.split("?")[0] + (query ? "?" + query : ""));
+}
+document.querySelectorAll("form[method=get]").forEach(function (form) {
+  form.addEventListener("submit", function (event) {
+    event.preventDefault();
+    submitWithoutEmptyFields(form);
+  });
+});
 document.querySelectorAll("form.facets input[type=checkbox]").forEach(function (box) {
   box.addEventListener("change", function () {
     if (!box.form) return;
@@ -12,7 +30,7 @@ document.querySelectorAll("form.facets input[type=checkbox]").forEach(function (
     } catch (error) {
       // Storage may be off; the filters still apply.
     }
-    box.form.submit();
+    submitWithoutEmptyFields(box.form);
   });
 });
 (function restoreFacetFocus() {

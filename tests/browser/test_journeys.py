@@ -88,6 +88,7 @@ def test_filters_and_search_survive_a_detail_visit_and_the_csv_matches(
     list_url = page.url
     for expected in ("sector=financial", "stage=recruitment", "q=bank"):
         assert expected in list_url
+    assert "year_from" not in list_url, "empty fields stay out of the address"
 
     page.get_by_role("link", name=titles[0]).click()
     expect(page.locator("h1")).to_have_text(titles[0])

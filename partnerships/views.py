@@ -3,6 +3,7 @@ from django.urls import reverse
 from django.views.generic import DetailView, ListView
 
 from compendium.csv import Column
+from compendium.filters import clean_params
 from compendium.lists import FacetedListView, export_filtered
 from partnerships.filters import ActionPointFilterSet
 from partnerships.models import (
@@ -12,7 +13,7 @@ from partnerships.models import (
     Organisation,
     PracticePartner,
 )
-from practices.models import LessonLearned, Practice
+from practices.models import LessonLearned, OrganisationType, Practice
 
 
 class MeetingListView(ListView):
@@ -107,10 +108,13 @@ class OrganisationListView(ListView):
 
     def get_queryset(self):
         queryset = Organisation.objects.published().select_related("country")
-        org_type = self.request.GET.get("type", "")
-        if org_type in dict(Organisation._meta.get_field("type").choices):
-            queryset = queryset.filter(type=org_type)
+        if self.org_type in dict(OrganisationType.choices):
+            queryset = queryset.filter(type=self.org_type)
         return queryset.order_by("name", "pk")
+
+    @property
+    def org_type(self):
+        return clean_params(self.request.GET).get("type", "")
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -128,8 +132,13 @@ class OrganisationListView(ListView):
         for organisation in organisations:
             organisation.practice_count = counts.get(organisation.pk, 0)
         context["crumbs"] = [{"label": "Organisations"}]
-        context["types"] = Organisation._meta.get_field("type").choices
-        context["current_type"] = self.request.GET.get("type", "")
+        context["types"] = OrganisationType.choices
+        context["current_type"] = self.org_type
+        if self.org_type and self.org_type not in dict(OrganisationType.choices):
+            context["type_message"] = (
+                f"“{self.org_type}” is not a known type of organisation; "
+                "every type is shown."
+            )
         return context
 
 

@@ -325,6 +325,25 @@ def test_organisation_list_filters_by_type(client, taxonomy):
     assert '<option value="ngo" selected>NGO</option>' in response.text
 
 
+def test_organisation_list_says_when_it_ignores_an_unknown_type(client, taxonomy):
+    bank = OrganisationFactory(
+        name="Coastal Bank", type=OrganisationType.FINANCIAL_INSTITUTION
+    )
+    PracticeFactory(published=True, partners=[bank])
+
+    response = client.get(
+        reverse("partnerships:organisation_list"), {"type": "<b>bank</b>\x00"}
+    )
+
+    assert response.status_code == 200
+    assert [o.name for o in response.context["organisations"]] == ["Coastal Bank"]
+    assert (
+        "“&lt;b&gt;bank&lt;/b&gt;” is not a known type of organisation; "
+        "every type is shown." in response.text
+    )
+    assert "\x00" not in response.text
+
+
 def test_organisation_page_lists_its_published_practices_and_meetings(client, taxonomy):
     bank = OrganisationFactory(name="Coastal Bank", description="A regional bank.")
     lead = PracticeFactory(

@@ -1,6 +1,7 @@
 """The publication workflow shared by every kind of editorial content."""
 
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 
 
@@ -17,17 +18,26 @@ class Status(models.TextChoices):
 
 
 class PublishableQuerySet(models.QuerySet):
+    #: A foreign key to publishable content this content hangs off (a meeting, say):
+    #: when it is set, the content is public only while that content is too.
+    published_with = None
+
     def published(self):
         """The only door from public code to content: published rows, nothing else."""
-        return self.filter(status=Status.PUBLISHED)
+        return self.filter(self._public())
 
     def unpublished(self):
-        """Every row ``published()`` leaves out, and no other.
+        """Every row ``published()`` leaves out, and no other."""
+        return self.exclude(self._public())
 
-        A queryset that narrows ``published()`` must widen this to match (the tests
-        check the two split every model's rows).
-        """
-        return self.exclude(status=Status.PUBLISHED)
+    def _public(self):
+        public = Q(status=Status.PUBLISHED)
+        if self.published_with:
+            parent = self.published_with
+            public &= Q(**{f"{parent}__isnull": True}) | Q(
+                **{f"{parent}__status": Status.PUBLISHED}
+            )
+        return public
 
     def previewable_by(self, user):
         """Published rows for everyone; every row for staff, who may preview drafts."""

@@ -253,18 +253,8 @@ class ActionPointQuerySet(PublishableQuerySet):
             self, query, ACTION_POINT_FIELDS, with_headline=True, matches=matches
         )
 
-    def published(self):
-        """Published action points, never one of a meeting that is not public."""
-        return (
-            super()
-            .published()
-            .filter(Q(meeting__isnull=True) | Q(meeting__status=Status.PUBLISHED))
-        )
-
-    def unpublished(self):
-        return super().unpublished() | self.exclude(
-            Q(meeting__isnull=True) | Q(meeting__status=Status.PUBLISHED)
-        )
+    # Never public while its meeting is not.
+    published_with = "meeting"
 
 
 class ActionPoint(Publishable):

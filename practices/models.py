@@ -7,7 +7,7 @@ from django.urls import reverse
 from django_countries.fields import CountryField
 from taggit.managers import TaggableManager
 
-from compendium.models import Publishable, PublishableQuerySet, Status
+from compendium.models import Publishable, PublishableQuerySet
 
 MIN_YEAR = 1950
 MAX_YEAR = 2100
@@ -433,18 +433,8 @@ class PracticeSource(Source):
 
 
 class LessonLearnedQuerySet(PublishableQuerySet):
-    def published(self):
-        """Published lessons, never one tied to a practice that is not public."""
-        return (
-            super()
-            .published()
-            .filter(Q(practice__isnull=True) | Q(practice__status=Status.PUBLISHED))
-        )
-
-    def unpublished(self):
-        return super().unpublished() | self.exclude(
-            Q(practice__isnull=True) | Q(practice__status=Status.PUBLISHED)
-        )
+    # Never public while the practice it is tied to is not.
+    published_with = "practice"
 
 
 class LessonLearned(Publishable):

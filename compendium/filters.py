@@ -136,12 +136,17 @@ class SearchFilter(django_filters.CharFilter):
         super().__init__(*args, **kwargs)
 
     def filter(self, qs, value):
-        value = clean_query(value)
-        if not value:
+        query = clean_query(value)
+        if not query:
             return qs
-        return qs.search(value, matches=self.matches(value))
+        return qs.search(query, matches=self.matches(query))
 
-    def matches(self, query):
+    def matches(self, value):
+        """The keys of the list's rows matching ``value``, read once per request;
+        None without a search, or where reusing keys gains nothing."""
+        query = clean_query(value)
+        if not query:
+            return None
         # Each FilterSet (one per request) has its own copy of its filters.
         found = self.__dict__.setdefault("_matches", {})
         if query not in found:
@@ -210,7 +215,7 @@ class PublicFilterSet(django_filters.FilterSet):
             (only,) = narrowed_by
             search = self.filters[only]
             if isinstance(search, SearchFilter):
-                matches = search.matches(clean_query(self.form.cleaned_data[only]))
+                matches = search.matches(self.form.cleaned_data[only])
                 if matches is not None:
                     return among(key, matches)
         return Q(**{f"{key}__in": queryset.values("pk")})
@@ -264,14 +269,19 @@ class Facet:
 
     param: str
     label: str
-    #: what a filtered row stores for this facet: a foreign key ("kind") or a column
-    key: str
     #: callable(keys, selected) -> [(key, value, label), ...] in display order, where
     #: ``keys`` have a count and ``selected`` are the values in the query string
     #: (large vocabularies load only those); ``value`` is the query-string value.
     options: object
-    limit: int | None = None
+    #: what a filtered row stores for this facet, a foreign key ("kind") or a column;
+    #: or else ``relation``, where the values live in a table of their own
+    key: str | None = None
     relation: Relation | None = None
+    limit: int | None = None
+
+    def __post_init__(self):
+        if (self.key is None) == (self.relation is None):
+            raise ValueError(f"Facet {self.param!r}: give a key or a relation.")
 
     def counts(self, filterset):
         """{key: count} for this facet, with every *other* active filter applied."""

@@ -24,15 +24,15 @@ class ActionPointFilterSet(PublicFilterSet):
     )
 
     facets = (
-        Facet("audience", "Audience", "audience", all_options(Audience)),
-        Facet("sector", "Sector", "sector", all_options(Sector)),
+        Facet("audience", "Audience", all_options(Audience), key="audience"),
+        Facet("sector", "Sector", all_options(Sector), key="sector"),
         Facet(
             "meeting",
             "Meeting",
-            "meeting",
             lambda keys, selected: list(
                 Meeting.objects.published().values_list("pk", "slug", "short_title")
             ),
+            key="meeting",
         ),
     )
 

@@ -129,28 +129,24 @@ class PracticeFilterSet(PublicFilterSet):
         Facet(
             "sector",
             "Sector",
-            "sectors",
             all_options(Sector),
             relation=_through("sectors", "sector"),
         ),
         Facet(
             "region",
             "Region",
-            "regions",
             all_options(Region),
             relation=_through("regions", "region"),
         ),
         Facet(
             "country",
             "Country",
-            "countries",
             all_options(Country, "code"),
             relation=_through("countries", "country"),
         ),
         Facet(
             "partner_type",
             "Partner type",
-            "partners__organisation__type",
             lambda keys, selected: [
                 (value, value, label) for value, label in OrganisationType.choices
             ],
@@ -164,22 +160,19 @@ class PracticeFilterSet(PublicFilterSet):
         Facet(
             "audience",
             "Audience",
-            "audiences",
             all_options(Audience),
             relation=_through("audiences", "audience"),
         ),
         Facet(
             "stage",
             "Trafficking stage",
-            "stages",
             all_options(Stage),
             relation=_through("stages", "stage"),
         ),
-        Facet("kind", "Kind of partnership", "kind", all_options(PartnershipKind)),
+        Facet("kind", "Kind of partnership", all_options(PartnershipKind), key="kind"),
         Facet(
             "tag",
             "Tag",
-            "tags",
             _tags,
             limit=20,
             relation=Relation(

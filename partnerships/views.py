@@ -1,5 +1,6 @@
 from django.db.models import Count, Prefetch, Q
 from django.urls import reverse
+from django.utils.functional import cached_property
 from django.views.generic import DetailView, ListView
 
 from compendium.csv import Column
@@ -112,7 +113,7 @@ class OrganisationListView(ListView):
             queryset = queryset.filter(type=self.org_type)
         return queryset.order_by("name", "pk")
 
-    @property
+    @cached_property
     def org_type(self):
         return clean_params(self.request.GET).get("type", "")
 

@@ -10,7 +10,7 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db import models
 
-from compendium.models import Status
+from core.models import Status
 
 admin.site.site_header = "Compendium Portal editorial admin"
 admin.site.site_title = "Compendium admin"

@@ -42,6 +42,9 @@ if not SECRET_KEY:
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost" if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
+#: Apps whose content the public lists show: an edit there drops cached facet counts.
+LISTING_APPS = {"practices", "partnerships", "taggit"}
+
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",
@@ -54,6 +57,7 @@ INSTALLED_APPS = [
     "taggit",
     "django_countries",
     "axes",
+    "core",
     "compendium",
     "practices",
     "partnerships",

@@ -7,8 +7,8 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
-from compendium.errors import PublicHttp404
-from compendium.search import SearchFields, clean_query, search
+from core.errors import PublicHttp404
+from core.search import SearchFields, clean_query, search
 from partnerships.models import (
     ACTION_POINT_FIELDS,
     ActionPoint,

@@ -1,39 +1,27 @@
-from compendium.filters import (
-    Facet,
-    PublicFilterSet,
-    SearchFilter,
-    SlugFilter,
-    all_options,
-)
+from core.listing.facets import ColumnFacet
+from core.listing.filters import ListFilterSet, SearchFilter, SlugFilter
 from partnerships.models import ActionPoint, Meeting
 from practices.models import Audience, Sector
 
 
-class ActionPointFilterSet(PublicFilterSet):
-    """One definition of "these action points", for the list page and its CSV."""
+class ActionPointFilterSet(ListFilterSet):
+    """One definition of "these action points", for the list, its exports and API."""
 
     q = SearchFilter()
     audience = SlugFilter(
-        queryset=Audience.objects.all(), relation="audience", label="Audience"
+        queryset=Audience.objects.all(),
+        field_name="audience",
+        label="Audience",
+        facet=True,
     )
     sector = SlugFilter(
-        queryset=Sector.objects.all(), relation="sector", label="Sector"
+        queryset=Sector.objects.all(), field_name="sector", label="Sector", facet=True
     )
     meeting = SlugFilter(
-        queryset=Meeting.objects.published(), relation="meeting", label="Meeting"
-    )
-
-    facets = (
-        Facet("audience", "Audience", all_options(Audience), key="audience"),
-        Facet("sector", "Sector", all_options(Sector), key="sector"),
-        Facet(
-            "meeting",
-            "Meeting",
-            lambda keys, selected: list(
-                Meeting.objects.published().values_list("pk", "slug", "short_title")
-            ),
-            key="meeting",
-        ),
+        queryset=Meeting.objects.published(),
+        field_name="meeting",
+        label="Meeting",
+        facet=ColumnFacet(label_field="short_title"),
     )
 
     class Meta:

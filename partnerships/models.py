@@ -2,8 +2,8 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 
-from compendium.models import Publishable, PublishableQuerySet, Status
-from compendium.search import SearchFields, search
+from core.models import Publishable, PublishableQuerySet, Status
+from core.search import SearchFields, search
 from practices.models import (
     Audience,
     Country,

@@ -15,8 +15,13 @@ urlpatterns = [
     ),
     path(
         "action-points/export.csv",
-        views.action_point_export,
+        views.ActionPointListView.as_view(renderer="csv"),
         name="action_point_export",
+    ),
+    path(
+        "action-points/export.xlsx",
+        views.ActionPointListView.as_view(renderer="xlsx"),
+        name="action_point_export_xlsx",
     ),
     path(
         "organisations/", views.OrganisationListView.as_view(), name="organisation_list"

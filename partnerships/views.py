@@ -3,9 +3,9 @@ from django.urls import reverse
 from django.utils.functional import cached_property
 from django.views.generic import DetailView, ListView
 
-from compendium.csv import Column
-from compendium.filters import clean_params
-from compendium.lists import FacetedListView, export_filtered
+from core.listing.params import clean_params
+from core.listing.views import ListingView
+from partnerships.export import ACTION_POINT_EXPORT
 from partnerships.filters import ActionPointFilterSet
 from partnerships.models import (
     ActionPoint,
@@ -68,38 +68,20 @@ class MeetingDetailView(DetailView):
         )
 
 
-class ActionPointListView(FacetedListView):
+class ActionPointListView(ListingView):
     filterset_class = ActionPointFilterSet
     template_name = "partnerships/actionpoint_list.html"
-    export_url_name = "partnerships:action_point_export"
+    export = ACTION_POINT_EXPORT
+    export_url_names = {
+        "csv": "partnerships:action_point_export",
+        "xlsx": "partnerships:action_point_export_xlsx",
+    }
     noun = ("action point", "action points")
     paginate_by = 50
     extra_context = {"crumbs": [{"label": "Action points"}]}
 
-    def get_queryset(self):
-        return ActionPoint.objects.published().select_related(
-            "audience", "sector", "meeting"
-        )
-
-
-ACTION_POINT_COLUMNS = [
-    Column("action", lambda a: a.text),
-    Column("audience", lambda a: a.audience.name),
-    Column("sector", lambda a: a.sector.name if a.sector else "Cross-sector"),
-    Column("meeting", lambda a: a.meeting.title if a.meeting else ""),
-    Column("derived_from", lambda a: a.derived_from),
-    Column("source_url", lambda a: a.source_url),
-]
-
-
-def action_point_export(request):
-    return export_filtered(
-        request,
-        ActionPointFilterSet,
-        ActionPoint.objects.published().select_related("audience", "sector", "meeting"),
-        ACTION_POINT_COLUMNS,
-        "action-points",
-    )
+    def page_queryset(self, queryset):
+        return queryset.select_related("audience", "sector", "meeting")
 
 
 class OrganisationListView(ListView):

@@ -1,4 +1,4 @@
-"""The rows of the practices CSV: the list's rows, every page, as plain values.
+"""The practices export: its columns and the rows they read, for CSV, XLSX and JSON.
 
 Rows are read in chunks: one query for a chunk of practices (the filtered, ordered
 list itself, through a server-side cursor on PostgreSQL) and one per related list
@@ -12,9 +12,12 @@ from itertools import islice
 
 from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
+from django.urls import reverse
 from taggit.models import TaggedItem
 
-from compendium.lookups import among
+from core.listing.csv import Column
+from core.listing.views import Export
+from core.lookups import among
 from practices.models import OrganisationType, Practice, PracticeSource, Provenance
 
 CHUNK_SIZE = 2000
@@ -107,3 +110,34 @@ def export_rows(queryset, chunk_size=CHUNK_SIZE):
             for name, grouped in related.items():
                 values[name] = grouped.get(values["pk"], [])
             yield values
+
+
+def columns(request):
+    """The documented columns (README, "CSV columns"), in order."""
+    detail_prefix = request.build_absolute_uri(reverse("practices:detail", args=["-"]))
+    detail_prefix = detail_prefix[: -len("-/")]
+
+    def field(name):
+        return lambda row: row[name]
+
+    return [
+        Column("title", field("title")),
+        Column("url", lambda row: f"{detail_prefix}{row['slug']}/"),
+        Column("sectors", field("sectors")),
+        Column("countries", field("countries")),
+        Column("regions", field("regions")),
+        Column("kind", field("kind__name")),
+        Column("partners", field("partners")),
+        Column("audiences", field("audiences")),
+        Column("stages", field("stages")),
+        Column("tags", field("tags")),
+        Column("start_year", field("start_year")),
+        Column("end_year", field("end_year")),
+        Column("summary", field("summary")),
+        Column("outcomes", field("outcomes")),
+        Column("provenance", field("provenance")),
+        Column("sources", field("sources")),
+    ]
+
+
+PRACTICE_EXPORT = Export(stem="practices", columns=columns, rows=export_rows)

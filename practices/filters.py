@@ -1,18 +1,15 @@
 import django_filters
-from django import forms
-from django.contrib.contenttypes.models import ContentType
-from django.db.models import F, Q
+from django.db.models import F
 from django.db.models.functions import Lower
 from taggit.models import Tag, TaggedItem
 
-from compendium.filters import (
+from core.listing.facets import TreeFacet
+from core.listing.filters import (
     ChoicesFilter,
-    Facet,
-    PublicFilterSet,
-    Relation,
+    ListFilterSet,
     SearchFilter,
     SlugFilter,
-    all_options,
+    YearFilter,
 )
 from practices.models import (
     MAX_YEAR,
@@ -39,33 +36,6 @@ def public_tags():
     )
 
 
-def _through(relation, value):
-    """Count a many-to-many facet on its through table (each pair is stored once).
-
-    ``value`` is the through table's foreign key to the option, counted by id.
-    """
-    return Relation(
-        rows=lambda: getattr(Practice, relation).through.objects.all(),
-        key="practice_id",
-        value=value,
-    )
-
-
-def _tags(keys, selected):
-    """Tags with a count (so public), and selected ones that are public."""
-    return list(
-        Tag.objects.filter(
-            Q(pk__in=keys) | Q(slug__in=selected, pk__in=public_tags().values("pk"))
-        )
-        .order_by("name")
-        .values_list("pk", "slug", "name")
-    )
-
-
-class YearFilter(django_filters.NumberFilter):
-    field_class = forms.IntegerField
-
-
 SORT_CHOICES = [
     ("relevance", "Relevance"),
     ("newest", "Newest first"),
@@ -74,39 +44,51 @@ SORT_CHOICES = [
 ]
 
 
-class PracticeFilterSet(PublicFilterSet):
-    """One definition of "these practices", for the list page and its CSV export."""
+class PracticeFilterSet(ListFilterSet):
+    """One definition of "these practices", for the list page, its exports and API."""
 
     q = SearchFilter()
     sector = SlugFilter(
-        queryset=Sector.objects.all(), relation="sectors", label="Sector"
+        queryset=Sector.objects.all(), field_name="sectors", label="Sector", facet=True
     )
     region = SlugFilter(
-        queryset=Region.objects.all(), relation="regions", label="Region"
+        queryset=Region.objects.all(),
+        field_name="regions",
+        label="Region",
+        facet=TreeFacet(),
     )
     country = SlugFilter(
         queryset=Country.objects.all(),
-        relation="countries",
+        field_name="countries",
         to_field_name="code",
         label="Country",
+        facet=True,
     )
     partner_type = ChoicesFilter(
         choices=OrganisationType.choices,
-        relation="partners__organisation__type",
+        field_name="partners__organisation__type",
         label="Partner type",
+        facet=True,
     )
     audience = SlugFilter(
-        queryset=Audience.objects.all(), relation="audiences", label="Audience"
+        queryset=Audience.objects.all(),
+        field_name="audiences",
+        label="Audience",
+        facet=True,
     )
     stage = SlugFilter(
-        queryset=Stage.objects.all(), relation="stages", label="Trafficking stage"
+        queryset=Stage.objects.all(),
+        field_name="stages",
+        label="Trafficking stage",
+        facet=True,
     )
     kind = SlugFilter(
         queryset=PartnershipKind.objects.all(),
-        relation="kind",
+        field_name="kind",
         label="Kind of partnership",
+        facet=True,
     )
-    tag = SlugFilter(queryset=public_tags(), relation="tags", label="Tag")
+    tag = SlugFilter(queryset=public_tags(), field_name="tags", label="Tag", facet=True)
     year_from = YearFilter(
         field_name="start_year",
         lookup_expr="gte",
@@ -123,66 +105,6 @@ class PracticeFilterSet(PublicFilterSet):
     )
     sort = django_filters.ChoiceFilter(
         choices=SORT_CHOICES, method="sort_rows", label="Sort", empty_label=None
-    )
-
-    facets = (
-        Facet(
-            "sector",
-            "Sector",
-            all_options(Sector),
-            relation=_through("sectors", "sector"),
-        ),
-        Facet(
-            "region",
-            "Region",
-            all_options(Region),
-            relation=_through("regions", "region"),
-        ),
-        Facet(
-            "country",
-            "Country",
-            all_options(Country, "code"),
-            relation=_through("countries", "country"),
-        ),
-        Facet(
-            "partner_type",
-            "Partner type",
-            lambda keys, selected: [
-                (value, value, label) for value, label in OrganisationType.choices
-            ],
-            relation=Relation(
-                rows=lambda: Practice.partners.rel.related_model.objects.all(),
-                key="practice_id",
-                value="organisation__type",
-                repeats=True,
-            ),
-        ),
-        Facet(
-            "audience",
-            "Audience",
-            all_options(Audience),
-            relation=_through("audiences", "audience"),
-        ),
-        Facet(
-            "stage",
-            "Trafficking stage",
-            all_options(Stage),
-            relation=_through("stages", "stage"),
-        ),
-        Facet("kind", "Kind of partnership", all_options(PartnershipKind), key="kind"),
-        Facet(
-            "tag",
-            "Tag",
-            _tags,
-            limit=20,
-            relation=Relation(
-                rows=lambda: TaggedItem.objects.filter(
-                    content_type=ContentType.objects.get_for_model(Practice)
-                ),
-                key="object_id",
-                value="tag",
-            ),
-        ),
     )
 
     class Meta:

@@ -7,7 +7,7 @@ from django.urls import reverse
 from django_countries.fields import CountryField
 from taggit.managers import TaggableManager
 
-from compendium.models import Publishable, PublishableQuerySet
+from core.models import Publishable, PublishableQuerySet
 
 MIN_YEAR = 1950
 MAX_YEAR = 2100

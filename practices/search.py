@@ -4,7 +4,7 @@ from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection
 
-from compendium.search import SEARCH_CONFIG, SearchFields, search, uses_postgres
+from core.search import SEARCH_CONFIG, SearchFields, search, uses_postgres
 
 # Title above summary and tags, above description, outcomes, partners and countries.
 PRACTICE_FIELDS = SearchFields(

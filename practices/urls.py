@@ -5,7 +5,16 @@ from practices import views
 app_name = "practices"
 urlpatterns = [
     path("practices/", views.PracticeListView.as_view(), name="list"),
-    path("practices/export.csv", views.practice_export, name="export"),
+    path(
+        "practices/export.csv",
+        views.PracticeListView.as_view(renderer="csv"),
+        name="export",
+    ),
+    path(
+        "practices/export.xlsx",
+        views.PracticeListView.as_view(renderer="xlsx"),
+        name="export_xlsx",
+    ),
     path("practices/<slug:slug>/", views.PracticeDetailView.as_view(), name="detail"),
     path("sectors/<slug:slug>/", views.SectorDetailView.as_view(), name="sector"),
 ]

@@ -4,9 +4,8 @@ from django.db.models.functions import Lower
 from django.urls import reverse
 from django.views.generic import DetailView
 
-from compendium.csv import Column
-from compendium.lists import FacetedListView, export_filtered
-from practices.export import export_rows
+from core.listing.views import ListingView
+from practices.export import PRACTICE_EXPORT
 from practices.filters import SORT_CHOICES, PracticeFilterSet
 from practices.models import LessonLearned, Practice, Sector
 
@@ -14,14 +13,15 @@ RELATED_LIMIT = 4
 RELATED_CANDIDATES = 50
 
 
-class PracticeListView(FacetedListView):
+class PracticeListView(ListingView):
     filterset_class = PracticeFilterSet
     template_name = "practices/practice_list.html"
-    export_url_name = "practices:export"
+    export = PRACTICE_EXPORT
+    export_url_names = {"csv": "practices:export", "xlsx": "practices:export_xlsx"}
     noun = ("practice", "practices")
 
-    def get_queryset(self):
-        return Practice.objects.published().with_card_relations()
+    def page_queryset(self, queryset):
+        return queryset.with_card_relations()
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -145,42 +145,3 @@ class SectorDetailView(DetailView):
             crumbs=[{"label": sector.name}],
         )
         return context
-
-
-def practice_columns(request):
-    """The documented CSV columns (README, "CSV columns") of practices.export rows."""
-    detail_prefix = request.build_absolute_uri(reverse("practices:detail", args=["-"]))
-    detail_prefix = detail_prefix[: -len("-/")]
-
-    def field(name):
-        return lambda row: row[name]
-
-    return [
-        Column("title", field("title")),
-        Column("url", lambda row: f"{detail_prefix}{row['slug']}/"),
-        Column("sectors", field("sectors")),
-        Column("countries", field("countries")),
-        Column("regions", field("regions")),
-        Column("kind", field("kind__name")),
-        Column("partners", field("partners")),
-        Column("audiences", field("audiences")),
-        Column("stages", field("stages")),
-        Column("tags", field("tags")),
-        Column("start_year", field("start_year")),
-        Column("end_year", field("end_year")),
-        Column("summary", field("summary")),
-        Column("outcomes", field("outcomes")),
-        Column("provenance", field("provenance")),
-        Column("sources", field("sources")),
-    ]
-
-
-def practice_export(request):
-    return export_filtered(
-        request,
-        PracticeFilterSet,
-        Practice.objects.published(),
-        practice_columns(request),
-        "practices",
-        rows=export_rows,
-    )

@@ -3,7 +3,7 @@
 import factory
 from factory.django import DjangoModelFactory
 
-from compendium.models import Status
+from core.models import Status
 from partnerships.models import (
     ActionPoint,
     Insight,

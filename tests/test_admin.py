@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils.text import capfirst
 from taggit.models import Tag
 
-from compendium.models import Status
+from core.models import Status
 from partnerships.models import ActionPoint, Meeting, Organisation
 from practices.models import (
     Audience,

@@ -6,7 +6,7 @@ from urllib.parse import urlencode
 import pytest
 from django.urls import reverse
 
-from compendium.search import MAX_QUERY_LENGTH
+from core.search import MAX_QUERY_LENGTH
 from tests.factories import (
     ActionPointFactory,
     MeetingFactory,

@@ -8,7 +8,7 @@ back is not mistaken for a leak.
 import pytest
 from django.urls import reverse
 
-from compendium.models import Status
+from core.models import Status
 from practices.models import OrganisationType
 from tests.factories import (
     ActionPointFactory,

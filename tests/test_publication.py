@@ -10,7 +10,7 @@ import datetime as dt
 import pytest
 import time_machine
 
-from compendium.models import Status
+from core.models import Status
 from partnerships.models import ActionPoint, Insight, Meeting, Organisation
 from practices.models import LessonLearned, Practice
 from tests.factories import (

@@ -13,7 +13,7 @@ from django.core.management import call_command
 from django.db import transaction
 from django.db.models import Count, Q
 
-from compendium.models import Status
+from core.models import Status
 from partnerships.models import ActionPoint, Meeting, Organisation
 from practices.models import Audience, LessonLearned, Practice, Sector
 

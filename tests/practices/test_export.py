@@ -11,7 +11,7 @@ import pytest
 import time_machine
 from django.urls import reverse
 
-from compendium.lists import PAGE_SIZE
+from core.listing.views import PAGE_SIZE
 from partnerships.models import PracticePartner
 from practices.models import OrganisationType
 from tests.factories import OrganisationFactory, PracticeFactory, PracticeSourceFactory

@@ -11,8 +11,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from taggit.models import Tag
 
-from compendium.search import HIGHLIGHT_START, HIGHLIGHT_STOP
 from compendium.templatetags.compendium import highlight
+from core.search import HIGHLIGHT_START, HIGHLIGHT_STOP
 from partnerships.models import PracticePartner
 from tests.factories import OrganisationFactory, PracticeFactory
 

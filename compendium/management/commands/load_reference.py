@@ -16,7 +16,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from compendium.models import Status
+from core.models import Status
 from partnerships.models import (
     ActionPoint,
     Insight,

@@ -23,7 +23,7 @@ from django.db import connection
 from django.db.models import Case, F, IntegerField, Q, Value, When
 from django.db.models.functions import Coalesce
 
-from compendium.lookups import among
+from core.lookups import among
 
 SEARCH_CONFIG = "compendium"
 MAX_QUERY_LENGTH = 200

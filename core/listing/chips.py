@@ -1,0 +1,55 @@
+"""What the page says about the active filters: removable chips and a description."""
+
+from core.listing.filters import PRESENTATION_PARAMS
+from core.listing.params import toggled
+
+
+def active_chips(filterset, groups):
+    """Removable chips for every active filter value, labelled from the facet groups.
+
+    Values a filter ignored or rejected get no chip: the message beside the filter
+    says what happened to them.
+    """
+    if not filterset.is_bound:
+        return []
+    params = filterset.params
+    labels = {
+        group["param"]: {o["value"]: o["label"] for o in group["options"]}
+        for group in groups
+    }
+    chips = []
+    for name, field in filterset.form.fields.items():
+        if name in PRESENTATION_PARAMS or name in filterset.form.errors:
+            continue
+        ignored = getattr(field, "ignored", [])
+        for value in params.getlist(name):
+            if value in ignored:
+                continue
+            chips.append(
+                {
+                    "label": field.label,
+                    "text": labels.get(name, {}).get(value, value),
+                    "param": name,
+                    "value": value,
+                    "remove_url": toggled(params, name, value),
+                }
+            )
+    return chips
+
+
+def describe(count, noun, search_query, chips):
+    """The list in words, for its <title> and heading: "13 practices matching
+    “bank” · Sector: Financial sector · Region: Africa or Americas"."""
+    text = f"{count} {noun[0] if count == 1 else noun[1]}"
+    if search_query:
+        text += f" matching “{search_query}”"
+    by_label = {}
+    for chip in chips:
+        if chip["param"] == "q":
+            continue
+        by_label.setdefault(chip["label"], []).append(str(chip["text"]))
+    if by_label:
+        text += "".join(
+            f" · {label}: {' or '.join(values)}" for label, values in by_label.items()
+        )
+    return text

@@ -1,0 +1,367 @@
+"""Kinds of facet: each counts the rows per option of one filter, and returns the
+options ready to display (label, count, selected, the query string that toggles it).
+
+A facet is declared once, on its filter (``facet=True`` or a Facet instance): the
+parameter, label, choices and the relation it counts through are read from the filter.
+``facet=True`` picks the kind from the field the filter names:
+
+- ``ColumnFacet``: a column or a foreign key of the listed model ("kind", "type");
+- ``RelationFacet``: a to-many relation ("sectors", "partners__organisation__type"),
+  counted on the relation's own table;
+- ``TagFacet``: django-taggit tags;
+- ``TreeFacet`` (only when asked for): a relation to a tree, such as regions, whose
+  options are shown under their parents.
+
+Counts are grouped by what the rows store (a foreign key's id, a column), never by a
+joined slug: joining the options' table for every counted row costs more than the
+count. ``options()`` turns the stored keys back into what the page shows.
+
+Override ``counts()`` to count differently and ``options()`` to list the options of
+a vocabulary the filter does not hold.
+"""
+
+import copy
+
+from django.core.exceptions import FieldDoesNotExist, ImproperlyConfigured
+from django.db.models import Count, Q
+from taggit.managers import TaggableManager
+from taggit.models import TaggedItem
+
+from core.listing.params import toggled
+
+#: Options a long facet shows before "Show all"; a facet only a few options longer
+#: shows them all.
+SHOWN = 10
+SHOWN_SLACK = 2
+
+
+class Facet:
+    """One facet of a list. Unbound as declared; ``bind()`` ties it to its filter."""
+
+    #: "declared": the vocabulary's own order (sectors in their editorial order);
+    #: "count": the most frequent first.
+    order = "declared"
+
+    def __init__(
+        self, *, label_field="name", order=None, shown=SHOWN, only_counted=False
+    ):
+        #: The field of the filter's rows that names an option.
+        self.label_field = label_field
+        if order is not None:
+            self.order = order
+        #: How many options show before "Show all" (None: always all).
+        self.shown = shown
+        #: Load only the options that have a count or are selected (a vocabulary too
+        #: large to read whole, such as tags).
+        self.only_counted = only_counted
+
+    def bind(self, filterset_class, param, declared):
+        facet = copy.copy(self)
+        facet.param = param
+        facet.filter = declared
+        facet.label = declared._label or param.replace("_", " ").capitalize()
+        facet.model = filterset_class._meta.model
+        facet.path = declared.field_name
+        try:
+            facet.resolve()
+        except FieldDoesNotExist as error:
+            raise ImproperlyConfigured(
+                f"{filterset_class.__name__}.{param}: {type(self).__name__} cannot "
+                f"count {facet.model.__name__}.{facet.path}: {error}"
+            ) from error
+        return facet
+
+    def resolve(self):
+        """Check the filter's field and work out what to count; called once, when
+        the FilterSet class is made."""
+
+    def counts(self, filterset):
+        """{stored key: number of rows} with every *other* active filter applied."""
+        raise NotImplementedError
+
+    def options(self, keys, selected):
+        """[(stored key, query-string value, label), ...] in the vocabulary's order,
+        for the ``keys`` that have a count and the ``selected`` values."""
+        extra = self.filter.extra
+        if "queryset" in extra:
+            value_field = extra.get("to_field_name") or "pk"
+            rows = extra["queryset"].all()
+            if self.only_counted:
+                rows = rows.filter(
+                    Q(pk__in=keys) | Q(**{f"{value_field}__in": selected})
+                )
+            return list(rows.values_list("pk", value_field, self.label_field))
+        return [(value, value, label) for value, label in extra["choices"]]
+
+    def group(self, filterset):
+        """The facet as the sidebar and the API show it, before any URL is built."""
+        counts = self.counts(filterset)
+        selected = set(filterset.params.getlist(self.param))
+        options = []
+        for key, value, label, *parent in self.options(set(counts), selected):
+            option = {
+                "key": key,
+                "value": str(value),
+                "label": label,
+                "count": counts.get(key, 0),
+                "selected": str(value) in selected,
+            }
+            if parent:
+                option["parent"] = parent[0]
+            if option["count"] or option["selected"]:
+                options.append(option)
+        if self.order == "count":
+            options.sort(key=lambda o: (-o["count"], o["label"]))
+        return {
+            "param": self.param,
+            "label": self.label,
+            "options": options,
+            "shown": self.shown,
+        }
+
+
+def _one_row_per_value(model, lookup):
+    """Whether following ``lookup`` joins each row at most once per value.
+
+    True for a column or a foreign key, and for one many-to-many hop to a unique field
+    (Django's and taggit's through tables hold each pair once). Then a plain COUNT is
+    exact and PostgreSQL counts in a hash table; COUNT(DISTINCT) makes it sort every
+    joined row.
+    """
+    name, _, rest = lookup.partition("__")
+    field = model._meta.get_field(name)
+    if not field.is_relation:
+        return not rest
+    if field.many_to_one or field.one_to_one:
+        return "__" not in rest
+    if field.many_to_many and rest and "__" not in rest:
+        return field.related_model._meta.get_field(rest).unique
+    return False
+
+
+class ColumnFacet(Facet):
+    """The listed rows store the value: a column (with choices) or a foreign key.
+
+    Grouped straight from the filtered rows: filters match through subqueries, so no
+    row is repeated before the grouping.
+    """
+
+    def resolve(self):
+        field = self.model._meta.get_field(self.path)
+        if field.many_to_many or field.one_to_many:
+            raise ImproperlyConfigured(
+                f"{self.model.__name__}.{self.path} is a to-many relation: "
+                "count it with a RelationFacet."
+            )
+        self.exact = _one_row_per_value(self.model, self.path)
+
+    def counts(self, filterset):
+        # COUNT(*) where it is exact lets PostgreSQL count from an index alone.
+        count = Count("*") if self.exact else Count("pk", distinct=True)
+        rows = (
+            filterset.queryset_without(self.param)
+            .values_list(self.path)
+            .annotate(n=count)
+            .order_by()
+        )
+        return {key: n for key, n in rows if key is not None}
+
+
+class RelationFacet(Facet):
+    """The values live in a table of their own: counted there, never by joining
+    the wide, filtered table.
+
+    For a many-to-many field that table is its through table, each (row, value) pair
+    stored once; for a reverse foreign key ("partners") it is the related model's
+    table, where one row may reach a value twice (two NGO partners), so rows are
+    counted once each.
+    """
+
+    def resolve(self):
+        name, _, rest = self.path.partition("__")
+        field = self.model._meta.get_field(name)
+        self.rows_filter = Q()
+        if isinstance(field, TaggableManager):
+            self.table = TaggedItem
+            self.rows_filter = Q(
+                content_type__app_label=self.model._meta.app_label,
+                content_type__model=self.model._meta.model_name,
+            )
+            self.key, target = "object_id", "tag"
+            self.repeats = bool(rest)
+        elif field.many_to_many and not field.auto_created:
+            self.table = field.remote_field.through
+            self.key = f"{field.m2m_field_name()}_id"
+            target = field.m2m_reverse_field_name()
+            self.repeats = bool(rest)
+        elif field.one_to_many or (field.many_to_many and field.auto_created):
+            remote = field.remote_field
+            if field.many_to_many:
+                self.table = remote.through
+                self.key = f"{remote.m2m_reverse_field_name()}_id"
+                target = remote.m2m_field_name()
+                self.repeats = bool(rest)
+            else:
+                self.table = field.related_model
+                self.key = remote.attname
+                target = None
+                self.repeats = True
+        else:
+            raise ImproperlyConfigured(
+                f"{self.model.__name__}.{name} is not a to-many relation: "
+                "count it with a ColumnFacet."
+            )
+        if target is None and not rest:
+            raise ImproperlyConfigured(
+                f"{self.model.__name__}.{self.path}: name the related field to count."
+            )
+        self.value = "__".join(part for part in (target, rest) if part)
+        # Fails now if the rest of the path does not exist.
+        self.table._meta.get_field(self.value.split("__")[0])
+
+    def rows(self):
+        return self.table._default_manager.filter(self.rows_filter)
+
+    def counts(self, filterset):
+        rows = (
+            self.rows()
+            .filter(filterset.rows_listed_without(self.param, self.key))
+            .values_list(self.value)
+            .annotate(n=Count(self.key, distinct=self.repeats))
+            .order_by()
+        )
+        return {key: n for key, n in rows if key is not None}
+
+
+class TagFacet(RelationFacet):
+    """django-taggit tags: a large vocabulary, the most used first."""
+
+    order = "count"
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("only_counted", True)
+        super().__init__(**kwargs)
+
+
+class TreeFacet(RelationFacet):
+    """A relation to a tree (regions): each option is shown under its parent.
+
+    ``parent_field`` names the option's parent; an option whose parent has no count
+    is shown at the top level.
+    """
+
+    def __init__(self, *, parent_field="parent", **kwargs):
+        kwargs.setdefault("shown", None)
+        super().__init__(**kwargs)
+        self.parent_field = parent_field
+
+    def options(self, keys, selected):
+        extra = self.filter.extra
+        value_field = extra.get("to_field_name") or "pk"
+        return list(
+            extra["queryset"].values_list(
+                "pk", value_field, self.label_field, f"{self.parent_field}_id"
+            )
+        )
+
+    def group(self, filterset):
+        """Options in tree order, each with its ``depth`` (0 at the top)."""
+        group = super().group(filterset)
+        options = group["options"]
+        by_key = {option["key"]: option for option in options}
+        children = {option["key"]: [] for option in options}
+        roots = []
+        for option in options:
+            parent = option.pop("parent", None)
+            if parent in by_key and parent != option["key"]:
+                children[parent].append(option)
+            else:
+                roots.append(option)
+        flat, seen = [], set()
+
+        def walk(nodes, depth):
+            for node in nodes:
+                if node["key"] in seen:
+                    continue
+                seen.add(node["key"])
+                node["depth"] = depth
+                flat.append(node)
+                walk(children[node["key"]], depth + 1)
+
+        walk(roots, 0)
+        group["options"] = flat
+        group["tree"] = True
+        return group
+
+
+def facet_for(filterset_class, param, declared):
+    """The bound facet a filter declares: the kind it names, or with ``facet=True``
+    the kind its field calls for."""
+    facet = declared.facet
+    if facet is True:
+        model = filterset_class._meta.model
+        name = declared.field_name.partition("__")[0]
+        try:
+            field = model._meta.get_field(name)
+        except FieldDoesNotExist as error:
+            raise ImproperlyConfigured(
+                f"{filterset_class.__name__}.{param}: {error}"
+            ) from error
+        if isinstance(field, TaggableManager):
+            facet = TagFacet()
+        elif field.many_to_many or field.one_to_many:
+            facet = RelationFacet()
+        else:
+            facet = ColumnFacet()
+    if not isinstance(facet, Facet):
+        raise ImproperlyConfigured(
+            f"{filterset_class.__name__}.{param}: facet= takes True or a Facet."
+        )
+    return facet.bind(filterset_class, param, declared)
+
+
+def displayed(groups, params, *, truncate=True):
+    """Decorate counted groups for one request: the query string that toggles each
+    option, and whether a long facet is cut to its top options (``more=<param>``
+    shows one whole; ``truncate=False`` shows every one)."""
+    expanded = set(params.getlist("more"))
+    result = []
+    for group in groups:
+        group = {**group, "options": [dict(o) for o in group["options"]]}
+        for option in group["options"]:
+            option["toggle_url"] = toggled(params, group["param"], option["value"])
+        shown = group.get("shown")
+        options = group["options"]
+        group["total"] = len(options)
+        group["expanded"] = group["param"] in expanded
+        group["truncated"] = bool(
+            truncate
+            and shown
+            and not group["expanded"]
+            and len(options) > shown + SHOWN_SLACK
+        )
+        if group["truncated"]:
+            top = sorted(
+                options, key=lambda o: (not o["selected"], -o["count"], o["label"])
+            )[:shown]
+            keep = {id(option) for option in top}
+            group["options"] = [o for o in options if id(o) in keep]
+            group["show_all_url"] = toggled(params, "more", group["param"])
+        elif group["expanded"]:
+            group["show_fewer_url"] = toggled(params, "more", group["param"])
+        if group.get("tree"):
+            group["roots"] = _rebuild_tree(group["options"])
+        result.append(group)
+    return result
+
+
+def _rebuild_tree(options):
+    """Nest flat options (with depth, in tree order) for a template to render."""
+    roots, stack = [], []
+    for option in options:
+        option["children"] = []
+        while stack and stack[-1]["depth"] >= option["depth"]:
+            stack.pop()
+        (stack[-1]["children"] if stack else roots).append(option)
+        stack.append(option)
+    return roots

@@ -1,0 +1,263 @@
+"""The filters of public lists and the FilterSet they are declared in.
+
+The query string is public API. Whatever arrives (unknown slugs, malformed numbers,
+NUL bytes, thousands of repeats) is cleaned here, so every renderer of a list gets
+exactly the same rows and no request reaches the database with input it rejects.
+
+A filter declared with ``facet=`` is also a facet of the sidebar: its parameter,
+label, choices and relation are read from the filter (see ``core.listing.facets``).
+"""
+
+import django_filters
+from django import forms
+from django.core.exceptions import ImproperlyConfigured
+from django.db.models import Exists, OuterRef, Q
+from django_filters.filterset import FilterSetMetaclass
+
+from core.listing.params import clean_params
+from core.lookups import among
+from core.search import MAX_QUERY_LENGTH, clean_query, matching_pks
+
+#: What the engine calls on a list's model: its public rows, their exact complement
+#: (facet counts leave those out) and its search.
+QUERYSET_CONTRACT = ("published", "unpublished", "search")
+#: Parameters that shape the page but never which rows are listed.
+PRESENTATION_PARAMS = {"page", "page_size", "sort", "more"}
+
+
+class LenientMultipleChoiceField(forms.MultipleChoiceField):
+    """Like LenientModelMultipleChoiceField, for fixed choices."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.ignored = []
+
+    def clean(self, value):
+        values = [str(v) for v in (value or [])]
+        known = {str(key) for key, _ in self.choices}
+        self.ignored = [v for v in values if v not in known]
+        return [v for v in values if v in known]
+
+
+class LenientModelMultipleChoiceField(forms.ModelMultipleChoiceField):
+    """Keeps the values it knows and remembers the ones it does not, instead of failing.
+
+    An unknown sector in a shared link should not empty the whole list: the known
+    values still filter, and the page says which values were ignored.
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.ignored = []
+
+    def clean(self, value):
+        self.ignored = []
+        if not value:
+            return self.queryset.none()
+        if not isinstance(value, list | tuple):
+            value = [value]
+        key = self.to_field_name or "pk"
+        values = [str(v) for v in value]
+        known = self.queryset.filter(**{f"{key}__in": values})
+        found = {str(getattr(obj, key)) for obj in known}
+        self.ignored = [v for v in values if v not in found]
+        return known
+
+
+class FacetedFilterMixin:
+    """``facet=True`` (the kind read from the field) or a Facet makes this filter a
+    facet too; ``phrase`` words the filter in a list's description ("in {}")."""
+
+    def __init__(self, *args, facet=None, phrase=None, **kwargs):
+        self.facet = facet
+        self.phrase = phrase
+        super().__init__(*args, **kwargs)
+
+
+class RelationFilterMixin(FacetedFilterMixin):
+    """Values of ``field_name`` combine with OR.
+
+    Matches through a subquery on the relation rather than a join, so rows never
+    repeat and the list needs no DISTINCT, however many values are chosen.
+    """
+
+    def filter(self, qs, value):
+        if not value:
+            return qs
+        matching = qs.model._default_manager.filter(**{f"{self.field_name}__in": value})
+        return qs.filter(pk__in=matching.values("pk"))
+
+
+class SlugFilter(RelationFilterMixin, django_filters.ModelMultipleChoiceFilter):
+    """Filter by one or more slugs (or another unique ``to_field_name``) of
+    ``queryset``, the rows that may be chosen."""
+
+    field_class = LenientModelMultipleChoiceField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("to_field_name", "slug")
+        super().__init__(*args, **kwargs)
+
+
+class ChoicesFilter(RelationFilterMixin, django_filters.MultipleChoiceFilter):
+    """Filter by fixed choices, on a column or through a relation."""
+
+    field_class = LenientMultipleChoiceField
+
+
+class YearFilter(django_filters.NumberFilter):
+    field_class = forms.IntegerField
+
+
+class SearchFilter(django_filters.CharFilter):
+    """The list's search box: ``queryset.search(query)`` of the filtered model.
+
+    The rows matching a query are looked up once per request (see
+    ``core.search.matching_pks``); the count, the page, every facet and the
+    exports then find them by primary key.
+    """
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label", "Search")
+        kwargs.setdefault("max_length", None)
+        super().__init__(*args, **kwargs)
+
+    def filter(self, qs, value):
+        query = clean_query(value)
+        if not query:
+            return qs
+        return qs.search(query, matches=self.matches(query))
+
+    def matches(self, value):
+        """The keys of the list's rows matching ``value``, read once per request;
+        None without a search, or where reusing keys gains nothing."""
+        query = clean_query(value)
+        if not query:
+            return None
+        # Each FilterSet (one per request) has its own copy of its filters.
+        found = self.__dict__.setdefault("_matches", {})
+        if query not in found:
+            found[query] = matching_pks(self.parent.queryset.search(query))
+        return found[query]
+
+
+class ListFilterSetMetaclass(FilterSetMetaclass):
+    """Checks a list's declaration when its class is made, and builds its facets.
+
+    A model whose QuerySet lacks what the engine calls, or a facet that does not fit
+    its filter's field, fails here, at start-up, instead of giving wrong counts.
+    """
+
+    def __new__(mcs, name, bases, attrs):
+        new_class = super().__new__(mcs, name, bases, attrs)
+        model = new_class._meta.model
+        if model is None:
+            return new_class
+        manager = model._default_manager
+        missing = [
+            method
+            for method in QUERYSET_CONTRACT
+            if not callable(getattr(manager, method, None))
+        ]
+        if missing:
+            raise ImproperlyConfigured(
+                f"{name}: {model.__name__}'s QuerySet has no {', '.join(missing)}(); "
+                "a public list needs published(), unpublished() and search()."
+            )
+        from core.listing.facets import facet_for
+
+        new_class.facets = tuple(
+            facet_for(new_class, param, declared)
+            for param, declared in new_class.base_filters.items()
+            if getattr(declared, "facet", None)
+        )
+        return new_class
+
+
+class ListFilterSet(django_filters.FilterSet, metaclass=ListFilterSetMetaclass):
+    """Base for public lists: cleans the query string and reports ignored values.
+
+    Its queryset is always its model's ``published()`` rows (the view gives it no
+    other): facet counts rely on that to leave out only ``unpublished()`` ones.
+    Override ``filter_queryset`` to order the rows, calling super first.
+    """
+
+    #: The bound Facet objects, in the order the filters are declared.
+    facets = ()
+
+    def __init__(self, data=None, *args, **kwargs):
+        if data is not None:
+            data = clean_params(data)
+        super().__init__(data, *args, **kwargs)
+
+    @property
+    def params(self):
+        """The cleaned query string."""
+        return self.data if self.is_bound else clean_params({})
+
+    @property
+    def search_query(self):
+        if not self.is_bound:
+            return ""
+        return clean_query(self.data.get("q", ""))[:MAX_QUERY_LENGTH]
+
+    @property
+    def messages(self):
+        """Field name -> sentences saying what in the query string was not used."""
+        self.errors  # noqa: B018 - validates the form once
+        result = {}
+        for name, field in self.form.fields.items():
+            found = []
+            if name in self.form.errors:
+                found.extend(self.form.errors[name])
+            for value in getattr(field, "ignored", []):
+                found.append(
+                    f"“{value}” is not a known {field.label.lower()}; it was ignored."
+                )
+            if found:
+                result[name] = found
+        return result
+
+    def queryset_without(self, name):
+        """The rows every active filter but ``name`` gives (for facet counts).
+
+        Reuses this form's cleaned values, so a facet costs its one counting query
+        and no second validation of the query string.
+        """
+        return self._without(name)[0]
+
+    def rows_listed_without(self, name, key):
+        """A condition on a relation's rows: its ``key`` is a row of
+        ``queryset_without(name)``.
+
+        Two cases cost less than looking every relation row up in that queryset:
+        - no other filter: the list is every published row, nearly all of them, and
+          leaving out the rows of the few unpublished ones is cheaper;
+        - a search alone: its matching keys are already read (SearchFilter.matches).
+        """
+        queryset, narrowed_by = self._without(name)
+        if not narrowed_by:
+            hidden = self.queryset.model._default_manager.unpublished()
+            return ~Exists(hidden.filter(pk=OuterRef(key)))
+        if len(narrowed_by) == 1:
+            (only,) = narrowed_by
+            search = self.filters[only]
+            if isinstance(search, SearchFilter):
+                matches = search.matches(self.form.cleaned_data[only])
+                if matches is not None:
+                    return among(key, matches)
+        return Q(**{f"{key}__in": queryset.values("pk")})
+
+    def _without(self, name):
+        """The rows every filter but ``name`` gives, and the filters that narrowed."""
+        self.errors  # noqa: B018 - validates the form once
+        queryset = self.queryset.all()
+        narrowed_by = []
+        for field_name, value in self.form.cleaned_data.items():
+            if field_name != name:
+                filtered = self.filters[field_name].filter(queryset, value)
+                # A filter without a value hands back the very queryset it was given.
+                if filtered is not queryset:
+                    narrowed_by.append(field_name)
+                queryset = filtered
+        return queryset, narrowed_by

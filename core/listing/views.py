@@ -1,0 +1,251 @@
+"""The one view of a public list, and its renderers: HTML, CSV, XLSX and JSON.
+
+Every renderer starts from the same FilterSet over the same ``published()`` rows, so
+"these rows" has one definition; the URL picks the renderer
+(``ListingView.as_view(renderer="csv")``).
+"""
+
+from dataclasses import dataclass
+
+from django.core.exceptions import ImproperlyConfigured
+from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
+from django.http import Http404, JsonResponse
+from django.urls import reverse
+from django_filters.views import FilterView
+
+from core.errors import PublicHttp404
+from core.listing.cache import facet_groups
+from core.listing.chips import active_chips, describe
+from core.listing.csv import csv_response
+from core.listing.facets import displayed
+from core.listing.params import query_string
+
+PAGE_SIZE = 20
+MAX_PAGE_SIZE = 100
+PAGE_MISSING = (
+    "That page of results does not exist: the list is shorter, or the page number "
+    "is not a whole number from 1 up."
+)
+
+
+@dataclass(frozen=True)
+class Export:
+    """A list's rows as the exports show them, in one place per list.
+
+    ``columns(request)``: the Column objects, in order (their headers are the CSV's
+    header line and the JSON items' keys); ``rows(queryset)``: what the columns read,
+    one per row of the filtered, ordered queryset, streamed.
+    """
+
+    stem: str
+    columns: object
+    rows: object
+
+
+class ListingView(FilterView):
+    """A FilterSet-driven public list: facets with counts, chips, messages, exports.
+
+    Not strict: an unknown or malformed value is reported beside its filter and the
+    remaining filters still apply. Subclasses set ``filterset_class``, ``export``,
+    ``noun`` and ``template_name``; ``url_name`` names the list's HTML route (the
+    exports are ``<url_name>`` with ``export`` in place of ``list``, see
+    ``export_url_names``).
+    """
+
+    paginate_by = PAGE_SIZE
+    strict = False
+    renderer = "html"
+    renderers = ("html", "csv", "xlsx", "json")
+    noun = ("item", "items")
+    export = None
+    #: {renderer: URL name} of this list's exports, for the page's download links.
+    export_url_names = {}
+
+    def setup(self, request, *args, **kwargs):
+        super().setup(request, *args, **kwargs)
+        if self.renderer not in self.renderers:
+            raise ImproperlyConfigured(f"Unknown renderer {self.renderer!r}.")
+
+    def get_queryset(self):
+        """The rows of this list, for every renderer: its model's published rows.
+
+        Not to be narrowed here: facet counts rely on it being exactly
+        ``published()``. Filters narrow it; ``page_queryset`` adds what a page shows.
+        """
+        return self.filterset_class._meta.model._default_manager.published()
+
+    def page_queryset(self, queryset):
+        """Override to add what the HTML page's cards need (select_related ...)."""
+        return queryset
+
+    def get_filterset_kwargs(self, filterset_class):
+        kwargs = super().get_filterset_kwargs(filterset_class)
+        # Always bound, so that defaults (ordering) apply to the first visit as well.
+        kwargs["data"] = self.request.GET
+        return kwargs
+
+    def get(self, request, *args, **kwargs):
+        self.filterset = self.get_filterset(self.get_filterset_class())
+        self.object_list = self.filterset.qs
+        return getattr(self, f"render_{self.renderer}")()
+
+    # HTML -------------------------------------------------------------------------
+
+    def render_html(self):
+        context = self.get_context_data(
+            filter=self.filterset, object_list=self.object_list
+        )
+        return self.render_to_response(context)
+
+    def paginate_queryset(self, queryset, page_size):
+        try:
+            return super().paginate_queryset(self.page_queryset(queryset), page_size)
+        except Http404 as error:
+            raise PublicHttp404(PAGE_MISSING) from error
+
+    def facets(self, *, truncate=True):
+        """The facet groups as displayed for this request, with their messages."""
+        filterset = self.filterset
+        groups = displayed(facet_groups(filterset), filterset.params, truncate=truncate)
+        messages = filterset.messages
+        for group in groups:
+            group["messages"] = messages.get(group["param"], [])
+        return groups
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        filterset = self.filterset
+        groups = self.facets()
+        chips = active_chips(filterset, groups)
+        count = context["paginator"].count if context.get("paginator") else 0
+        params = filterset.params
+        context.update(
+            facet_groups=groups,
+            chips=chips,
+            filter_messages=filterset.messages,
+            result_count=count,
+            result_noun=self.noun[0] if count == 1 else self.noun[1],
+            search_query=filterset.search_query,
+            has_filters=bool(chips) or bool(filterset.search_query),
+            description=describe(count, self.noun, filterset.search_query, chips),
+            clear_url=query_string(params.__class__(), {}),
+            page_range=(
+                context["paginator"].get_elided_page_range(
+                    context["page_obj"].number, on_each_side=2, on_ends=1
+                )
+                if context.get("is_paginated")
+                else []
+            ),
+            export_links=[
+                {"renderer": renderer, "url": self.export_url(renderer)}
+                for renderer in self.export_url_names
+            ],
+            export_url=self.export_url("csv"),
+            expanded_facets=[
+                group["param"] for group in groups if group.get("expanded")
+            ],
+        )
+        return context
+
+    def export_url(self, renderer):
+        name = self.export_url_names.get(renderer)
+        if not name:
+            return ""
+        query = query_string(self.filterset.params)
+        return reverse(name) + (query if query != "?" else "")
+
+    # CSV and XLSX: every row, in the list's order ---------------------------------
+
+    def export_rows(self):
+        return self.export.rows(self.object_list)
+
+    def render_csv(self):
+        return csv_response(
+            self.export_rows(), self.export.columns(self.request), self.export.stem
+        )
+
+    def render_xlsx(self):
+        from core.listing.xlsx import xlsx_response
+
+        return xlsx_response(
+            self.export_rows(), self.export.columns(self.request), self.export.stem
+        )
+
+    # JSON: one page, with the facets ----------------------------------------------
+
+    def json_payload(self):
+        """The API's answer: one page of items (the export's columns, with lists
+        and numbers kept as such), pagination links, facet counts and messages."""
+        request = self.request
+        params = self.filterset.params
+        page_size = _page_size(params.get("page_size"), self.paginate_by)
+        paginator = Paginator(self.object_list, page_size)
+        try:
+            page = paginator.page(params.get("page") or 1)
+        except (EmptyPage, PageNotAnInteger) as error:
+            raise PublicHttp404(PAGE_MISSING) from error
+        columns = self.export.columns(request)
+        items = [
+            {column.header: _json_value(column.value(row)) for column in columns}
+            for row in self.export.rows(page.object_list)
+        ]
+
+        def page_url(number):
+            query = params.copy()
+            query["page"] = str(number)
+            return request.build_absolute_uri(f"{request.path}?{query.urlencode()}")
+
+        groups = self.facets(truncate=False)
+        messages = self.filterset.messages
+        for group in groups:
+            for option in group["options"]:
+                option["toggle_url"] = request.build_absolute_uri(
+                    request.path + option["toggle_url"]
+                )
+        return {
+            "count": paginator.count,
+            "page": page.number,
+            "num_pages": paginator.num_pages,
+            "page_size": page_size,
+            "next": page_url(page.next_page_number()) if page.has_next() else None,
+            "previous": (
+                page_url(page.previous_page_number()) if page.has_previous() else None
+            ),
+            "query": self.filterset.search_query,
+            "results": items,
+            "facets": [
+                {
+                    "param": group["param"],
+                    "label": group["label"],
+                    "options": [
+                        {
+                            key: option[key]
+                            for key in ("value", "label", "count", "selected")
+                        }
+                        | {"toggle_url": option["toggle_url"]}
+                        for option in group["options"]
+                    ],
+                }
+                for group in groups
+            ],
+            "messages": messages,
+        }
+
+    def render_json(self):
+        return JsonResponse(
+            self.json_payload(), json_dumps_params={"ensure_ascii": False}
+        )
+
+
+def _page_size(raw, default):
+    try:
+        size = int(raw)
+    except (TypeError, ValueError):
+        return default
+    return min(max(size, 1), MAX_PAGE_SIZE)
+
+
+def _json_value(value):
+    if isinstance(value, list | tuple):
+        return [v for v in value if v not in (None, "")]
+    return value

@@ -1,4 +1,4 @@
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, F, Prefetch, Q
 from django.urls import reverse
 from django.utils.functional import cached_property
 from django.views.generic import DetailView, ListView
@@ -34,6 +34,8 @@ class MeetingListView(ListView):
                     distinct=True,
                 ),
             )
+            # In the order they took place; one with no published date last.
+            .order_by(F("start_date").asc(nulls_last=True), "title", "pk")
         )
 
 

@@ -25,6 +25,11 @@ class PracticeListView(ListingView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
+        params = self.filterset.params
+        for practice in context["object_list"]:
+            practice.match_note = place_match_note(
+                practice, params.getlist("region"), params.getlist("country")
+            )
         context.update(
             sort_choices=SORT_CHOICES,
             crumbs=[{"label": "Practices"}],
@@ -34,6 +39,24 @@ class PracticeListView(ListingView):
             ),
         )
         return context
+
+
+def place_match_note(practice, region_slugs, country_codes):
+    """Why a card matches the region or country filter, when the card does not show
+    it: "In Africa" for a practice whose card names Nigeria. Reads the prefetched
+    relations."""
+    shown = practice.place_display
+    matched = [
+        region.name
+        for region in practice.regions.all()
+        if region.slug in region_slugs and region.name not in shown
+    ]
+    matched += [
+        country.name
+        for country in practice.countries.all()
+        if str(country.code) in country_codes and country.name not in shown
+    ]
+    return f"In {', '.join(matched)}" if matched else ""
 
 
 class PracticeDetailView(DetailView):

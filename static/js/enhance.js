@@ -46,3 +46,27 @@ document.querySelectorAll("form.facets input[type=checkbox]").forEach(function (
     if (box.name + "=" + box.value === wanted) box.focus();
   });
 })();
+
+// A long facet gets a box that narrows its options as you type (case and accents
+// ignored). Without this file the box stays hidden and every option is listed.
+function foldText(text) {
+  return text.normalize("NFKD").replace(/[\u0300-\u036f]/g, "").toLowerCase();
+}
+document.querySelectorAll(".facet-narrow[data-facet]").forEach(function (box) {
+  var fieldset = box.closest("fieldset");
+  var input = box.querySelector("input");
+  if (!fieldset || !input) return;
+  box.hidden = false;
+  input.addEventListener("input", function () {
+    var wanted = foldText(input.value.trim());
+    var items = fieldset.querySelectorAll("li");
+    items.forEach(function (item) { item.hidden = wanted !== ""; });
+    items.forEach(function (item) {
+      var label = item.querySelector("label");
+      if (!label || wanted === "" || foldText(label.textContent).indexOf(wanted) === -1) return;
+      for (var node = item; node && node !== fieldset; node = node.parentElement) {
+        if (node.tagName === "LI") node.hidden = false;
+      }
+    });
+  });
+});

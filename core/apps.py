@@ -8,6 +8,12 @@ class CoreConfig(AppConfig):
     def ready(self):
         # Connected here, not where the cache is read: an edit made from a shell or a
         # script must drop cached counts as surely as one made in the admin.
+        from django.db.backends.signals import connection_created
+
+        from core.collation import register_sqlite_function
         from core.listing import cache
 
         cache.connect_receivers()
+        connection_created.connect(
+            register_sqlite_function, dispatch_uid="core.collation.sqlite"
+        )

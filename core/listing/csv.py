@@ -24,7 +24,11 @@ def protect(value):
     return value
 
 
-def cell(value):
+def plain_value(value):
+    """What a column's value is in any export: text or a whole number, "" if unknown.
+
+    The CSV and XLSX writers share this step; each then makes the cell safe its own way.
+    """
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -32,8 +36,12 @@ def cell(value):
     if isinstance(value, int):
         return value
     if isinstance(value, list | tuple):
-        value = MULTI_VALUE_SEPARATOR.join(str(v) for v in value if v not in (None, ""))
-    return protect(str(value))
+        return MULTI_VALUE_SEPARATOR.join(str(v) for v in value if v not in (None, ""))
+    return str(value)
+
+
+def cell(value):
+    return protect(plain_value(value))
 
 
 class _Echo:

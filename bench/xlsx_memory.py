@@ -4,7 +4,7 @@
 
 Streams synthetic rows shaped like the practices export (16 columns: a 600-character
 summary, lists of partners and sources, accented and Arabic names) through
-``compendium.xlsx.xlsx_response``, reads the whole response and closes it. Prints
+``core.listing.xlsx.xlsx_response``, reads the whole response and closes it. Prints
 the peak RSS above the idle RSS (VmRSS sampled every 5 ms, and ``ru_maxrss``), the
 time to build the workbook and to stream it, and the file size. ``--tracemalloc``
 also reports the peak of Python allocations, at the cost of a much slower run.
@@ -26,8 +26,8 @@ from django.conf import settings  # noqa: E402
 
 settings.configure()
 
-from compendium.csv import Column  # noqa: E402
-from compendium.xlsx import xlsx_response  # noqa: E402
+from core.listing.csv import Column  # noqa: E402
+from core.listing.xlsx import xlsx_response  # noqa: E402
 
 HEADERS = [
     "title",

@@ -7,6 +7,7 @@ import random
 import re
 from datetime import UTC, datetime
 
+import openpyxl
 import pytest
 import time_machine
 from django.urls import reverse
@@ -20,6 +21,7 @@ pytestmark = pytest.mark.django_db
 
 LIST_URL = reverse("practices:list")
 EXPORT_URL = reverse("practices:export")
+XLSX_URL = reverse("practices:export_xlsx")
 COLUMNS = [
     "title",
     "url",
@@ -45,6 +47,15 @@ def read_csv(response):
     body = b"".join(response.streaming_content).decode("utf-8")
     assert body.startswith("\ufeff"), "UTF-8 BOM, so Excel reads the accents"
     return list(csv.DictReader(io.StringIO(body[1:], newline="")))
+
+
+def read_xlsx(response):
+    """The sheet's rows as dicts by header, read by a real spreadsheet parser."""
+    assert response.status_code == 200
+    body = b"".join(response.streaming_content)
+    sheet = openpyxl.load_workbook(io.BytesIO(body), read_only=True).active
+    header, *rows = sheet.iter_rows(values_only=True)
+    return [dict(zip(header, row, strict=True)) for row in rows]
 
 
 def all_list_titles(client, query):
@@ -93,9 +104,11 @@ def test_export_matches_list_for_same_filters(client, many_practices, query):
     listed = all_list_titles(client, query)
 
     rows = read_csv(client.get(f"{EXPORT_URL}?{query}"))
+    sheet = read_xlsx(client.get(f"{XLSX_URL}?{query}"))
 
     assert len(listed) > PAGE_SIZE
     assert [row["title"] for row in rows] == listed
+    assert [row["title"] for row in sheet] == listed
 
 
 def test_export_has_the_documented_columns(client, taxonomy):

@@ -11,7 +11,7 @@ from itertools import chain, islice
 import xlsxwriter
 from django.http import FileResponse
 
-from compendium.csv import plain_value
+from core.listing.csv import plain_value
 
 CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MAX_ROWS = 1_048_576  # Excel's, header included

@@ -11,11 +11,11 @@ import openpyxl
 import pytest
 import time_machine
 
-from compendium.csv import Column, csv_response, protect
-from compendium.xlsx import xlsx_response
+from core.listing.csv import Column, csv_response, protect
+from core.listing.xlsx import xlsx_response
+from practices.export import columns as practice_columns
 from practices.export import export_rows
 from practices.models import Practice
-from practices.views import practice_columns
 from tests.factories import PracticeFactory
 from tests.test_csv_spreadsheet import read_cells, soffice
 
@@ -200,7 +200,7 @@ def test_rows_that_fail_midway_leave_nothing_behind(private_tmp):
 def test_more_rows_than_a_sheet_holds_is_an_error_not_a_short_file(
     private_tmp, monkeypatch
 ):
-    monkeypatch.setattr("compendium.xlsx.MAX_ROWS", 3)
+    monkeypatch.setattr("core.listing.xlsx.MAX_ROWS", 3)
 
     with pytest.raises(ValueError, match="at most 3 rows"):
         xlsx_response(ROWS, COLUMNS, "practices")

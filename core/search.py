@@ -23,6 +23,7 @@ from django.db import connection
 from django.db.models import Case, F, IntegerField, Q, Value, When
 from django.db.models.functions import Coalesce
 
+from core.listing.params import strip_control
 from core.lookups import among
 
 SEARCH_CONFIG = "compendium"
@@ -33,7 +34,6 @@ MAX_SIMPLE_TERMS = 10
 # into <mark> elements.
 HIGHLIGHT_START = "\x02"
 HIGHLIGHT_STOP = "\x03"
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 _TOKEN = re.compile(r'(-?)"([^"]*)"|(\S+)')
 
 
@@ -41,7 +41,7 @@ def clean_query(raw):
     """The query as the search will use it: no control characters, bounded length."""
     if not raw:
         return ""
-    text = _CONTROL.sub(" ", str(raw))
+    text = strip_control(str(raw), " ")
     text = " ".join(text.split())
     return text[:MAX_QUERY_LENGTH].strip()
 
@@ -90,10 +90,10 @@ def matching_pks(searched):
     ``search(matches=...)``; None where reusing them gains nothing.
 
     On PostgreSQL, matching reads every row's search vector, most of them stored out
-    of line: at 100,000 practices about half a second each time. A list page needs
-    the matches for its count, its page and each of its eight facets; with the keys
-    read once, each of those finds its rows by id instead. SQLite gains nothing on
-    the small data sets it serves.
+    of line, so it costs the most of anything a page does (bench/README.md). A list
+    page needs the matches for its count, its page and each of its facets; with the
+    keys read once, each of those finds its rows by id instead. SQLite gains nothing
+    on the small data sets it serves.
     """
     if not uses_postgres():
         return None

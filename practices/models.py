@@ -322,7 +322,7 @@ class Practice(Publishable):
             # reads a few MB instead of the whole table with its long texts.
             models.Index(fields=["status", "id"], name="practice_status_id"),
             # The public list's default order, for published rows only: its first
-            # page of 100,000 practices is read from the index, not sorted.
+            # page of a large collection is read from the index, not sorted.
             models.Index(
                 Lower("title"),
                 "id",

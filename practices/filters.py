@@ -3,7 +3,7 @@ from django.db.models import F
 from django.db.models.functions import Lower
 from taggit.models import Tag, TaggedItem
 
-from core.listing.facets import TreeFacet
+from core.listing.facets import TreeFacet, YearRangeFacet
 from core.listing.filters import (
     ChoicesFilter,
     ListFilterSet,
@@ -95,6 +95,7 @@ class PracticeFilterSet(ListFilterSet):
         label="Started from",
         min_value=MIN_YEAR,
         max_value=MAX_YEAR,
+        facet=YearRangeFacet(upper="year_to", label="Start year"),
     )
     year_to = YearFilter(
         field_name="start_year",

@@ -33,7 +33,6 @@ class PracticeListView(ListingView):
         context.update(
             sort_choices=SORT_CHOICES,
             crumbs=[{"label": "Practices"}],
-            show_years=True,
             search_placeholder=(
                 "e.g. banks financial intelligence, “worker voice”, -audit"
             ),

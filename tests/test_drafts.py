@@ -207,6 +207,7 @@ def test_facet_counts_leave_out_unpublished_practices(client, content):
         "stage": {},
         "kind": {"financial-intelligence-partnership": 1},
         "tag": {"banks": 1},
+        "year_from": {"2010": 1},
     }
 
 

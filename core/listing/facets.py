@@ -10,7 +10,9 @@ parameter, label, choices and the relation it counts through are read from the f
   counted on the relation's own table;
 - ``TagFacet``: django-taggit tags;
 - ``TreeFacet`` (only when asked for): a relation to a tree, such as regions, whose
-  options are shown under their parents.
+  options are shown under their parents;
+- ``YearRangeFacet`` (only when asked for): a year column counted by decade, each
+  decade choosing a range for the filter and its upper-bound partner.
 
 Counts are grouped by what the rows store (a foreign key's id, a column), never by a
 joined slug: joining the options' table for every counted row costs more than the
@@ -23,11 +25,11 @@ a vocabulary the filter does not hold.
 import copy
 
 from django.core.exceptions import FieldDoesNotExist, ImproperlyConfigured
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 from taggit.managers import TaggableManager
 from taggit.models import TaggedItem
 
-from core.listing.params import toggled
+from core.listing.params import query_string, toggled
 
 #: Options a long facet shows before "Show all"; a facet only a few options longer
 #: shows them all.
@@ -43,8 +45,16 @@ class Facet:
     order = "declared"
 
     def __init__(
-        self, *, label_field="name", order=None, shown=SHOWN, only_counted=False
+        self,
+        *,
+        label_field="name",
+        order=None,
+        shown=SHOWN,
+        only_counted=False,
+        label=None,
     ):
+        #: A heading other than the filter's label (a range facet stands for two).
+        self.heading = label
         #: The field of the filter's rows that names an option.
         self.label_field = label_field
         if order is not None:
@@ -59,7 +69,9 @@ class Facet:
         facet = copy.copy(self)
         facet.param = param
         facet.filter = declared
-        facet.label = declared._label or param.replace("_", " ").capitalize()
+        facet.label = (
+            self.heading or declared._label or param.replace("_", " ").capitalize()
+        )
         facet.model = filterset_class._meta.model
         facet.path = declared.field_name
         try:
@@ -92,6 +104,10 @@ class Facet:
                 )
             return list(rows.values_list("pk", value_field, self.label_field))
         return [(value, value, label) for value, label in extra["choices"]]
+
+    def toggle_url(self, params, option):
+        """The query string that switches ``option`` on or off."""
+        return toggled(params, self.param, option["value"])
 
     def group(self, filterset):
         """The facet as the sidebar and the API show it, before any URL is built."""
@@ -294,6 +310,65 @@ class TreeFacet(RelationFacet):
         return group
 
 
+class YearRangeFacet(Facet):
+    """A year column counted by decade: "2010s (25)". Declared on the lower-bound
+    filter (``year_from``, lookup ``gte``) and naming its upper-bound partner; a
+    decade sets both, so the list shows that decade, and chosen again clears both.
+    """
+
+    order = "declared"
+
+    def __init__(self, *, upper, span=10, **kwargs):
+        kwargs.setdefault("shown", None)
+        super().__init__(**kwargs)
+        self.upper = upper
+        self.span = span
+
+    def resolve(self):
+        field = self.model._meta.get_field(self.path)
+        if field.is_relation:
+            raise ImproperlyConfigured(
+                f"{self.model.__name__}.{self.path}: a YearRangeFacet counts a column."
+            )
+
+    def counts(self, filterset):
+        rows = (
+            filterset.queryset_without(self.param, self.upper)
+            .filter(**{f"{self.path}__isnull": False})
+            .annotate(decade=F(self.path) / self.span * self.span)
+            .values_list("decade")
+            .annotate(n=Count("*"))
+            .order_by()
+        )
+        return dict(rows)
+
+    def options(self, keys, selected):
+        return [
+            (decade, str(decade), f"{decade}s" if self.span == 10 else str(decade))
+            for decade in sorted(keys)
+        ]
+
+    def group(self, filterset):
+        group = super().group(filterset)
+        params = filterset.params
+        for option in group["options"]:
+            start = int(option["value"])
+            option["selected"] = params.get(self.param) == str(start) and params.get(
+                self.upper
+            ) == str(start + self.span - 1)
+        group["upper"] = self.upper
+        group["range"] = True
+        return group
+
+    def toggle_url(self, params, option):
+        if option["selected"]:
+            return query_string(params, {self.param: None, self.upper: None})
+        start = int(option["value"])
+        return query_string(
+            params, {self.param: [str(start)], self.upper: [str(start + self.span - 1)]}
+        )
+
+
 def facet_for(filterset_class, param, declared):
     """The bound facet a filter declares: the kind it names, or with ``facet=True``
     the kind its field calls for."""
@@ -320,16 +395,16 @@ def facet_for(filterset_class, param, declared):
     return facet.bind(filterset_class, param, declared)
 
 
-def displayed(groups, params, *, truncate=True):
+def displayed(facets, groups, params, *, truncate=True):
     """Decorate counted groups for one request: the query string that toggles each
     option, and whether a long facet is cut to its top options (``more=<param>``
     shows one whole; ``truncate=False`` shows every one)."""
     expanded = set(params.getlist("more"))
     result = []
-    for group in groups:
+    for facet, group in zip(facets, groups, strict=True):
         group = {**group, "options": [dict(o) for o in group["options"]]}
         for option in group["options"]:
-            option["toggle_url"] = toggled(params, group["param"], option["value"])
+            option["toggle_url"] = facet.toggle_url(params, option)
         shown = group.get("shown")
         options = group["options"]
         group["total"] = len(options)

@@ -105,7 +105,7 @@ class ChoicesFilter(RelationFilterMixin, django_filters.MultipleChoiceFilter):
     field_class = LenientMultipleChoiceField
 
 
-class YearFilter(django_filters.NumberFilter):
+class YearFilter(FacetedFilterMixin, django_filters.NumberFilter):
     field_class = forms.IntegerField
 
 
@@ -218,13 +218,13 @@ class ListFilterSet(django_filters.FilterSet, metaclass=ListFilterSetMetaclass):
                 result[name] = found
         return result
 
-    def queryset_without(self, name):
-        """The rows every active filter but ``name`` gives (for facet counts).
+    def queryset_without(self, *names):
+        """The rows every active filter but ``names`` gives (for facet counts).
 
         Reuses this form's cleaned values, so a facet costs its one counting query
         and no second validation of the query string.
         """
-        return self._without(name)[0]
+        return self._without(*names)[0]
 
     def rows_listed_without(self, name, key):
         """A condition on a relation's rows: its ``key`` is a row of
@@ -248,13 +248,13 @@ class ListFilterSet(django_filters.FilterSet, metaclass=ListFilterSetMetaclass):
                     return among(key, matches)
         return Q(**{f"{key}__in": queryset.values("pk")})
 
-    def _without(self, name):
-        """The rows every filter but ``name`` gives, and the filters that narrowed."""
+    def _without(self, *names):
+        """The rows every filter but ``names`` gives, and the filters that narrowed."""
         self.errors  # noqa: B018 - validates the form once
         queryset = self.queryset.all()
         narrowed_by = []
         for field_name, value in self.form.cleaned_data.items():
-            if field_name != name:
+            if field_name not in names:
                 filtered = self.filters[field_name].filter(queryset, value)
                 # A filter without a value hands back the very queryset it was given.
                 if filtered is not queryset:

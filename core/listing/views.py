@@ -106,7 +106,12 @@ class ListingView(FilterView):
     def facets(self, *, truncate=True):
         """The facet groups as displayed for this request, with their messages."""
         filterset = self.filterset
-        groups = displayed(facet_groups(filterset), filterset.params, truncate=truncate)
+        groups = displayed(
+            filterset.facets,
+            facet_groups(filterset),
+            filterset.params,
+            truncate=truncate,
+        )
         messages = filterset.messages
         for group in groups:
             group["messages"] = messages.get(group["param"], [])

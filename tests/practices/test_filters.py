@@ -208,6 +208,7 @@ def result_count(query):
     [
         "",
         "q=bank",
+        "year_from=2010&year_to=2019",
         "sector=technology&kind=technology-tool",
         "region=africa&tag=banks",
         "audience=law-enforcement&audience=labour-inspectors&year_from=2016",
@@ -222,7 +223,13 @@ def test_facet_count_equals_results_of_choosing_that_option(client, practices, q
     for group in response.context["facet_groups"]:
         for option in group["options"]:
             chosen = QueryDict(query, mutable=True)
-            chosen.setlist(group["param"], [option["value"]])
+            if group.get("range"):
+                # A decade sets both bounds; its link says which.
+                bounds = QueryDict(option["toggle_url"].lstrip("?"))
+                for param in (group["param"], group["upper"]):
+                    chosen.setlist(param, bounds.getlist(param))
+            else:
+                chosen.setlist(group["param"], [option["value"]])
             assert option["count"] == result_count(chosen.urlencode()), (
                 group["param"],
                 option["value"],

@@ -9,14 +9,8 @@ from django.views.decorators.http import require_safe
 
 from compendium.errors import PublicHttp404
 from compendium.search import SearchFields, clean_query, search
-from partnerships.models import (
-    ACTION_POINT_FIELDS,
-    ActionPoint,
-    Insight,
-    Meeting,
-    Organisation,
-)
-from practices.models import Practice, Sector
+from partnerships.models import ACTION_POINT_FIELDS, ActionPoint, Insight, Meeting
+from practices.models import Organisation, Practice, Sector
 from practices.search import PRACTICE_FIELDS
 
 RECENT_PRACTICES = 6

@@ -6,101 +6,13 @@ from compendium.models import Publishable, PublishableQuerySet, Status
 from compendium.search import SearchFields, search
 from practices.models import (
     Audience,
-    Country,
     LessonLearned,
-    OrganisationType,
+    Organisation,
     Practice,
     Region,
     Sector,
     Source,
 )
-
-
-class OrganisationQuerySet(models.QuerySet):
-    def published(self):
-        """Organisations that take part in at least one published practice or meeting.
-
-        An organisation has no workflow of its own: it becomes public through the
-        content that names it, so one added with a draft stays hidden with it.
-        """
-        return self.filter(
-            Q(
-                pk__in=PracticePartner.objects.filter(
-                    practice__status=Status.PUBLISHED
-                ).values("organisation")
-            )
-            | Q(
-                pk__in=Meeting.organisations.through.objects.filter(
-                    meeting__status=Status.PUBLISHED
-                ).values("organisation")
-            )
-        )
-
-
-class OrganisationManager(models.Manager.from_queryset(OrganisationQuerySet)):
-    def get_by_natural_key(self, slug):
-        return self.get(slug=slug)
-
-
-class Organisation(models.Model):
-    name = models.CharField(max_length=200)
-    slug = models.SlugField(max_length=200, unique=True)
-    type = models.CharField(max_length=32, choices=OrganisationType, db_index=True)
-    country = models.ForeignKey(
-        Country,
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="organisations",
-        help_text="Headquarters. Leave empty for an international or unnamed group.",
-    )
-    website = models.URLField(max_length=300, blank=True)
-    description = models.TextField(
-        blank=True, help_text="What the organisation is, in one or two sentences."
-    )
-
-    objects = OrganisationManager()
-
-    class Meta:
-        ordering = ["name"]
-
-    def __str__(self):
-        return self.name
-
-    def get_absolute_url(self):
-        return reverse("partnerships:organisation_detail", kwargs={"slug": self.slug})
-
-    def natural_key(self):
-        return (self.slug,)
-
-
-class PracticePartner(models.Model):
-    class Role(models.TextChoices):
-        LEAD = "lead", "Lead"
-        PARTNER = "partner", "Partner"
-        FUNDER = "funder", "Funder"
-        IMPLEMENTER = "implementer", "Implementer"
-
-    practice = models.ForeignKey(
-        Practice, on_delete=models.CASCADE, related_name="partners"
-    )
-    organisation = models.ForeignKey(
-        Organisation, on_delete=models.PROTECT, related_name="roles"
-    )
-    role = models.CharField(max_length=12, choices=Role, default=Role.PARTNER)
-    order = models.PositiveSmallIntegerField(default=0)
-
-    class Meta:
-        ordering = ["order", "pk"]
-        verbose_name = "partner"
-        constraints = [
-            models.UniqueConstraint(
-                fields=["practice", "organisation"], name="partner_once_per_practice"
-            )
-        ]
-
-    def __str__(self):
-        return f"{self.organisation} ({self.get_role_display()}) in {self.practice}"
 
 
 class Meeting(Publishable):

@@ -7,14 +7,14 @@ from compendium.csv import Column
 from compendium.filters import clean_params
 from compendium.lists import FacetedListView, export_filtered
 from partnerships.filters import ActionPointFilterSet
-from partnerships.models import (
-    ActionPoint,
-    Insight,
-    Meeting,
+from partnerships.models import ActionPoint, Insight, Meeting
+from practices.models import (
+    LessonLearned,
     Organisation,
+    OrganisationType,
+    Practice,
     PracticePartner,
 )
-from practices.models import LessonLearned, OrganisationType, Practice
 
 
 class MeetingListView(ListView):

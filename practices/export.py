@@ -10,12 +10,17 @@ the database's own COPY of the same columns (see bench/README.md).
 from collections import defaultdict
 from itertools import islice
 
-from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
 from taggit.models import TaggedItem
 
 from compendium.lookups import among
-from practices.models import OrganisationType, Practice, PracticeSource, Provenance
+from practices.models import (
+    OrganisationType,
+    Practice,
+    PracticePartner,
+    PracticeSource,
+    Provenance,
+)
 
 CHUNK_SIZE = 2000
 BASE_FIELDS = (
@@ -56,11 +61,10 @@ def _tags(ids):
 
 
 def _partners(ids):
-    partner = apps.get_model("partnerships", "PracticePartner")
     types = dict(OrganisationType.choices)
-    roles = {value: label.lower() for value, label in partner.Role.choices}
+    roles = {value: label.lower() for value, label in PracticePartner.Role.choices}
     rows = (
-        partner.objects.filter(among("practice_id", ids))
+        PracticePartner.objects.filter(among("practice_id", ids))
         .order_by("order", "pk")
         .values_list("practice_id", "organisation__name", "organisation__type", "role")
     )

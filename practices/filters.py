@@ -22,6 +22,7 @@ from practices.models import (
     OrganisationType,
     PartnershipKind,
     Practice,
+    PracticePartner,
     Region,
     Sector,
     Stage,
@@ -151,7 +152,7 @@ class PracticeFilterSet(PublicFilterSet):
                 (value, value, label) for value, label in OrganisationType.choices
             ],
             relation=Relation(
-                rows=lambda: Practice.partners.rel.related_model.objects.all(),
+                rows=lambda: PracticePartner.objects.all(),
                 key="practice_id",
                 value="organisation__type",
                 repeats=True,

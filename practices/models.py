@@ -7,7 +7,7 @@ from django.urls import reverse
 from django_countries.fields import CountryField
 from taggit.managers import TaggableManager
 
-from compendium.models import Publishable, PublishableQuerySet
+from compendium.models import Publishable, PublishableQuerySet, Status
 
 MIN_YEAR = 1950
 MAX_YEAR = 2100
@@ -182,6 +182,63 @@ class Country(models.Model):
         return (str(self.code),)
 
 
+class OrganisationQuerySet(models.QuerySet):
+    def published(self):
+        """Organisations that take part in at least one published practice or meeting.
+
+        An organisation has no workflow of its own: it becomes public through the
+        content that names it, so one added with a draft stays hidden with it.
+        """
+        return self.filter(
+            Q(
+                pk__in=PracticePartner.objects.filter(
+                    practice__status=Status.PUBLISHED
+                ).values("organisation")
+            )
+            | Q(
+                pk__in=Organisation.objects.filter(
+                    meetings__status=Status.PUBLISHED
+                ).values("pk")
+            )
+        )
+
+
+class OrganisationManager(models.Manager.from_queryset(OrganisationQuerySet)):
+    def get_by_natural_key(self, slug):
+        return self.get(slug=slug)
+
+
+class Organisation(models.Model):
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=200, unique=True)
+    type = models.CharField(max_length=32, choices=OrganisationType, db_index=True)
+    country = models.ForeignKey(
+        Country,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="organisations",
+        help_text="Headquarters. Leave empty for an international or unnamed group.",
+    )
+    website = models.URLField(max_length=300, blank=True)
+    description = models.TextField(
+        blank=True, help_text="What the organisation is, in one or two sentences."
+    )
+
+    objects = OrganisationManager()
+
+    class Meta:
+        # The table keeps the name it was made with, in the app the model came from.
+        db_table = "partnerships_organisation"
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def natural_key(self):
+        return (self.slug,)
+
+
 class PracticeQuerySet(PublishableQuerySet):
     def with_card_relations(self):
         """What a practice card in a list shows, in a constant number of queries."""
@@ -198,7 +255,7 @@ class PracticeQuerySet(PublishableQuerySet):
             "sources",
             models.Prefetch(
                 "partners",
-                queryset=_partner_model().objects.select_related("organisation"),
+                queryset=PracticePartner.objects.select_related("organisation"),
             ),
         )
 
@@ -206,14 +263,6 @@ class PracticeQuerySet(PublishableQuerySet):
         from practices.search import search_practices
 
         return search_practices(self, query, matches=matches)
-
-
-def _partner_model():
-    # The partner roles live in partnerships, which depends on this app; look the
-    # model up lazily so that practices never imports partnerships.
-    from django.apps import apps
-
-    return apps.get_model("partnerships", "PracticePartner")
 
 
 class Provenance(models.TextChoices):
@@ -397,6 +446,37 @@ class Practice(Publishable):
         for region in list(wanted):
             wanted.update(region.with_ancestors())
         self.regions.add(*wanted)
+
+
+class PracticePartner(models.Model):
+    class Role(models.TextChoices):
+        LEAD = "lead", "Lead"
+        PARTNER = "partner", "Partner"
+        FUNDER = "funder", "Funder"
+        IMPLEMENTER = "implementer", "Implementer"
+
+    practice = models.ForeignKey(
+        Practice, on_delete=models.CASCADE, related_name="partners"
+    )
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="roles"
+    )
+    role = models.CharField(max_length=12, choices=Role, default=Role.PARTNER)
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        # The table keeps the name it was made with, in the app the model came from.
+        db_table = "partnerships_practicepartner"
+        ordering = ["order", "pk"]
+        verbose_name = "partner"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["practice", "organisation"], name="partner_once_per_practice"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.organisation} ({self.get_role_display()}) in {self.practice}"
 
 
 class Source(models.Model):

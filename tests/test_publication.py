@@ -11,8 +11,8 @@ import pytest
 import time_machine
 
 from compendium.models import Status
-from partnerships.models import ActionPoint, Insight, Meeting, Organisation
-from practices.models import LessonLearned, Practice
+from partnerships.models import ActionPoint, Insight, Meeting
+from practices.models import LessonLearned, Organisation, Practice
 from tests.factories import (
     ActionPointFactory,
     InsightFactory,

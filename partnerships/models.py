@@ -2,7 +2,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 
-from compendium.models import Publishable, PublishableQuerySet, Status
+from compendium.models import ContentQuerySet, Publishable, PublishableQuerySet
 from compendium.search import SearchFields, search
 from practices.models import (
     Audience,
@@ -119,10 +119,10 @@ class MeetingSource(Source):
         ]
 
 
-class InsightQuerySet(models.QuerySet):
-    def published(self):
-        """Insights of published meetings."""
-        return self.filter(meeting__status=Status.PUBLISHED)
+class InsightQuerySet(ContentQuerySet):
+    def _public(self):
+        """Public exactly when its meeting is: an insight has no workflow of its own."""
+        return Q(meeting__in=Meeting.objects.published())
 
 
 class Insight(models.Model):

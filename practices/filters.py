@@ -29,17 +29,6 @@ from practices.models import (
 )
 
 
-def public_tags():
-    """Tags of published practices: a tag that only drafts carry is not public yet."""
-    return Tag.objects.filter(
-        pk__in=TaggedItem.objects.filter(
-            content_type__app_label="practices",
-            content_type__model="practice",
-            object_id__in=Practice.objects.published().values("pk"),
-        ).values("tag")
-    )
-
-
 def _through(relation, value):
     """Count a many-to-many facet on its through table (each pair is stored once).
 
@@ -56,7 +45,8 @@ def _tags(keys, selected):
     """Tags with a count (so public), and selected ones that are public."""
     return list(
         Tag.objects.filter(
-            Q(pk__in=keys) | Q(slug__in=selected, pk__in=public_tags().values("pk"))
+            Q(pk__in=keys)
+            | Q(slug__in=selected, pk__in=Practice.objects.published().tags())
         )
         .order_by("name")
         .values_list("pk", "slug", "name")
@@ -107,7 +97,9 @@ class PracticeFilterSet(PublicFilterSet):
         relation="kind",
         label="Kind of partnership",
     )
-    tag = SlugFilter(queryset=public_tags(), relation="tags", label="Tag")
+    tag = SlugFilter(
+        queryset=Practice.objects.published().tags(), relation="tags", label="Tag"
+    )
     year_from = YearFilter(
         field_name="start_year",
         lookup_expr="gte",

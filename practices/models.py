@@ -6,8 +6,14 @@ from django.db.models.functions import Lower
 from django.urls import reverse
 from django_countries.fields import CountryField
 from taggit.managers import TaggableManager
+from taggit.models import Tag, TaggedItem
 
-from compendium.models import Publishable, PublishableQuerySet, Status
+from compendium.models import (
+    ContentQuerySet,
+    Publishable,
+    PublishableQuerySet,
+    Status,
+)
 
 MIN_YEAR = 1950
 MAX_YEAR = 2100
@@ -182,25 +188,23 @@ class Country(models.Model):
         return (str(self.code),)
 
 
-class OrganisationQuerySet(models.QuerySet):
-    def published(self):
-        """Organisations that take part in at least one published practice or meeting.
+class OrganisationQuerySet(ContentQuerySet):
+    def _public(self):
+        """Named by at least one published practice or meeting.
 
         An organisation has no workflow of its own: it becomes public through the
         content that names it, so one added with a draft stays hidden with it.
         """
-        return self.filter(
-            Q(
-                pk__in=PracticePartner.objects.filter(
-                    practice__status=Status.PUBLISHED
-                ).values("organisation")
-            )
-            | Q(
-                pk__in=Organisation.objects.filter(
-                    meetings__status=Status.PUBLISHED
-                ).values("pk")
-            )
-        )
+        named_by_practices = PracticePartner.objects.filter(
+            practice__in=Practice.objects.published()
+        ).values("organisation")
+        # Meetings belong to an app that depends on this one, so they are reached by
+        # their reverse relation; a meeting hangs off nothing and is public by its
+        # status alone.
+        named_by_meetings = Organisation.objects.filter(
+            meetings__status=Status.PUBLISHED
+        ).values("pk")
+        return Q(pk__in=named_by_practices) | Q(pk__in=named_by_meetings)
 
 
 class OrganisationManager(models.Manager.from_queryset(OrganisationQuerySet)):
@@ -257,6 +261,21 @@ class PracticeQuerySet(PublishableQuerySet):
                 "partners",
                 queryset=PracticePartner.objects.select_related("organisation"),
             ),
+        )
+
+    def tags(self):
+        """The tags these practices carry: of ``published()`` ones, the public tags.
+
+        A tag that only drafts carry is not public yet.
+        """
+        return Tag.objects.filter(
+            pk__in=TaggedItem.objects.filter(
+                # By name, not by a ContentType lookup: FilterSets build this when
+                # they are defined, before any database may be reached.
+                content_type__app_label=self.model._meta.app_label,
+                content_type__model=self.model._meta.model_name,
+                object_id__in=self.values("pk"),
+            ).values("tag")
         )
 
     def search(self, query, matches=None):

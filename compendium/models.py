@@ -1,8 +1,10 @@
-"""The publication workflow shared by every kind of editorial content."""
+"""What all public content shares: the publication gate, its workflow, search."""
 
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+
+from compendium.search import search
 
 
 class Status(models.TextChoices):
@@ -22,8 +24,11 @@ class ContentQuerySet(models.QuerySet):
 
     ``published()``, ``unpublished()`` and ``previewable_by()`` are all built from one
     condition, ``_public()``: a model says when its rows are public by overriding that,
-    and only that.
+    and only that. A model says what it is searched on with ``search_fields``.
     """
+
+    #: What ``search()`` matches, by weight: a ``compendium.search.SearchFields``.
+    search_fields = None
 
     def published(self):
         """The only door from public code to content: published rows, nothing else."""
@@ -38,6 +43,13 @@ class ContentQuerySet(models.QuerySet):
         if user.is_active and user.is_staff:
             return self.all()
         return self.published()
+
+    def search(self, query, matches=None):
+        """Rows matching ``query``, ranked (``rank``), with a highlighted ``headline``
+        where the database makes one (see ``compendium.search.search``)."""
+        return search(
+            self, query, self.search_fields, with_headline=True, matches=matches
+        )
 
     def _public(self):
         """The condition a public row meets, as a ``Q``. Override this.

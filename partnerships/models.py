@@ -3,7 +3,7 @@ from django.db.models import Q
 from django.urls import reverse
 
 from compendium.models import ContentQuerySet, Publishable, PublishableQuerySet
-from compendium.search import SearchFields, search
+from compendium.search import SearchFields
 from practices.models import (
     Audience,
     LessonLearned,
@@ -13,6 +13,15 @@ from practices.models import (
     Sector,
     Source,
 )
+
+
+class MeetingQuerySet(PublishableQuerySet):
+    search_fields = SearchFields(
+        a=("title", "short_title"),
+        b=("summary",),
+        c=("description",),
+        headline_field="summary",
+    )
 
 
 class Meeting(Publishable):
@@ -84,7 +93,7 @@ class Meeting(Publishable):
         help_text="Lessons learned that came out of the meeting.",
     )
 
-    objects = PublishableQuerySet.as_manager()
+    objects = MeetingQuerySet.as_manager()
 
     class Meta:
         ordering = ["start_date", "title"]
@@ -120,6 +129,8 @@ class MeetingSource(Source):
 
 
 class InsightQuerySet(ContentQuerySet):
+    search_fields = SearchFields(a=("text",), headline_field="text")
+
     def _public(self):
         """Public exactly when its meeting is: an insight has no workflow of its own."""
         return Q(meeting__in=Meeting.objects.published())
@@ -154,17 +165,10 @@ class Insight(models.Model):
         return f"{self.meeting.get_absolute_url()}#insight-{self.pk}"
 
 
-ACTION_POINT_FIELDS = SearchFields(
-    a=("text",), b=("derived_from",), headline_field="text"
-)
-
-
 class ActionPointQuerySet(PublishableQuerySet):
-    def search(self, query, matches=None):
-        return search(
-            self, query, ACTION_POINT_FIELDS, with_headline=True, matches=matches
-        )
-
+    search_fields = SearchFields(
+        a=("text",), b=("derived_from",), headline_field="text"
+    )
     # Never public while its meeting is not.
     published_with = "meeting"
 

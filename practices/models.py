@@ -14,6 +14,7 @@ from compendium.models import (
     PublishableQuerySet,
     Status,
 )
+from compendium.search import SearchFields
 
 MIN_YEAR = 1950
 MAX_YEAR = 2100
@@ -189,6 +190,8 @@ class Country(models.Model):
 
 
 class OrganisationQuerySet(ContentQuerySet):
+    search_fields = SearchFields(a=("name",), b=("description",))
+
     def _public(self):
         """Named by at least one published practice or meeting.
 
@@ -244,6 +247,21 @@ class Organisation(models.Model):
 
 
 class PracticeQuerySet(PublishableQuerySet):
+    # Title above summary and tags, above description, outcomes, partners and
+    # countries. On PostgreSQL the stored vector holds them (practices.search).
+    search_fields = SearchFields(
+        a=("title",),
+        b=("summary", "tags__name"),
+        c=(
+            "description",
+            "outcomes",
+            "partners__organisation__name",
+            "countries__name",
+        ),
+        stored_vector="search_vector",
+        headline_field="summary",
+    )
+
     def with_card_relations(self):
         """What a practice card in a list shows, in a constant number of queries."""
         return self.select_related("kind").prefetch_related(
@@ -277,11 +295,6 @@ class PracticeQuerySet(PublishableQuerySet):
                 object_id__in=self.values("pk"),
             ).values("tag")
         )
-
-    def search(self, query, matches=None):
-        from practices.search import search_practices
-
-        return search_practices(self, query, matches=matches)
 
 
 class Provenance(models.TextChoices):
@@ -532,6 +545,8 @@ class PracticeSource(Source):
 
 
 class LessonLearnedQuerySet(PublishableQuerySet):
+    search_fields = SearchFields(a=("text",), headline_field="text")
+
     # Never public while the practice it is tied to is not.
     published_with = "practice"
 

@@ -1,24 +1,11 @@
-"""What a practice is searched on, and keeping its stored search vector current."""
+"""Keeping a practice's stored search vector current (PostgreSQL)."""
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection
 from taggit.models import Tag, TaggedItem
 
-from compendium.search import SEARCH_CONFIG, SearchFields, search, uses_postgres
+from compendium.search import SEARCH_CONFIG, uses_postgres
 from practices.models import Country, Organisation, Practice, PracticePartner
-
-# Title above summary and tags, above description, outcomes, partners and countries.
-PRACTICE_FIELDS = SearchFields(
-    a=("title",),
-    b=("summary", "tags__name"),
-    c=("description", "outcomes", "partners__organisation__name", "countries__name"),
-    stored_vector="search_vector",
-    headline_field="summary",
-)
-
-
-def search_practices(queryset, query, matches=None):
-    return search(queryset, query, PRACTICE_FIELDS, with_headline=True, matches=matches)
 
 
 def refresh_search_vectors(pks=None):

@@ -31,9 +31,9 @@ from django.db import connection, transaction  # noqa: E402
 from django.utils.text import slugify  # noqa: E402
 from taggit.models import Tag  # noqa: E402
 
-from partnerships.models import Organisation  # noqa: E402
 from practices.models import (  # noqa: E402
     Country,
+    Organisation,
     OrganisationType,
     Practice,
     Region,

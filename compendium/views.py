@@ -8,16 +8,9 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
 from core.errors import PublicHttp404
-from core.search import SearchFields, clean_query, search
-from partnerships.models import (
-    ACTION_POINT_FIELDS,
-    ActionPoint,
-    Insight,
-    Meeting,
-    Organisation,
-)
-from practices.models import Practice, Sector
-from practices.search import PRACTICE_FIELDS
+from core.search import clean_query
+from partnerships.models import ActionPoint, Insight, Meeting
+from practices.models import Organisation, Practice, Sector
 
 RECENT_PRACTICES = 6
 RESULTS_PER_KIND = 10
@@ -61,24 +54,6 @@ def about(request):
     )
 
 
-SITE_SEARCH = {
-    "practices": PRACTICE_FIELDS,
-    "action_points": ACTION_POINT_FIELDS,
-    "insights": SearchFields(a=("text",), headline_field="text"),
-    "meetings": SearchFields(
-        a=("title", "short_title"),
-        b=("summary",),
-        c=("description",),
-        headline_field="summary",
-    ),
-    "organisations": SearchFields(a=("name",), b=("description",)),
-}
-
-
-def _ranked(queryset, query, fields):
-    return search(queryset, query, fields, with_headline=True).order_by("-rank", "pk")
-
-
 @require_safe
 def site_search(request):
     """One search over every kind of public content, grouped by kind."""
@@ -107,7 +82,7 @@ def site_search(request):
             ("Organisations", "organisations", Organisation.objects.published()),
         ]
         for label, key, queryset in kinds:
-            results = _ranked(queryset, query, SITE_SEARCH[key])
+            results = queryset.search(query).order_by("-rank", "pk")
             rows = list(results[: RESULTS_PER_KIND + 1])
             groups.append(
                 {

@@ -1,8 +1,10 @@
-"""The publication workflow shared by every kind of editorial content."""
+"""What all public content shares: the publication gate, its workflow, search."""
 
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+
+from core.search import search
 
 
 class Status(models.TextChoices):
@@ -17,10 +19,16 @@ class Status(models.TextChoices):
         return {cls.PUBLISHED, cls.ARCHIVED}
 
 
-class PublishableQuerySet(models.QuerySet):
-    #: A foreign key to publishable content this content hangs off (a meeting, say):
-    #: when it is set, the content is public only while that content is too.
-    published_with = None
+class ContentQuerySet(models.QuerySet):
+    """Content the public reaches only through ``published()``.
+
+    ``published()``, ``unpublished()`` and ``previewable_by()`` are all built from one
+    condition, ``_public()``: a model says when its rows are public by overriding that,
+    and only that. A model says what it is searched on with ``search_fields``.
+    """
+
+    #: What ``search()`` matches, by weight: a ``core.search.SearchFields``.
+    search_fields = None
 
     def published(self):
         """The only door from public code to content: published rows, nothing else."""
@@ -30,6 +38,35 @@ class PublishableQuerySet(models.QuerySet):
         """Every row ``published()`` leaves out, and no other."""
         return self.exclude(self._public())
 
+    def previewable_by(self, user):
+        """Published rows for everyone; every row for staff, who may preview drafts."""
+        if user.is_active and user.is_staff:
+            return self.all()
+        return self.published()
+
+    def search(self, query, matches=None):
+        """Rows matching ``query``, ranked (``rank``), with a highlighted ``headline``
+        where the database makes one (see ``core.search.search``)."""
+        return search(
+            self, query, self.search_fields, with_headline=True, matches=matches
+        )
+
+    def _public(self):
+        """The condition a public row meets, as a ``Q``. Override this.
+
+        It must be true or false for every row, never unknown (NULL), or
+        ``unpublished()`` would miss the rows where it is unknown.
+        """
+        raise NotImplementedError
+
+
+class PublishableQuerySet(ContentQuerySet):
+    """Content with a workflow of its own: public once published."""
+
+    #: A foreign key to publishable content this content hangs off (a meeting, say):
+    #: when it is set, the content is public only while that content is too.
+    published_with = None
+
     def _public(self):
         public = Q(status=Status.PUBLISHED)
         if self.published_with:
@@ -38,12 +75,6 @@ class PublishableQuerySet(models.QuerySet):
                 **{f"{parent}__status": Status.PUBLISHED}
             )
         return public
-
-    def previewable_by(self, user):
-        """Published rows for everyone; every row for staff, who may preview drafts."""
-        if user.is_active and user.is_staff:
-            return self.all()
-        return self.published()
 
 
 class Publishable(models.Model):

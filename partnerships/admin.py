@@ -1,62 +1,7 @@
 from django.contrib import admin
 
 from compendium.admin import HttpsUrlFields, PublishableAdmin
-from partnerships.models import (
-    ActionPoint,
-    Insight,
-    Meeting,
-    MeetingSource,
-    Organisation,
-    PracticePartner,
-)
-from practices.admin import PracticeAdmin
-from practices.models import Practice
-
-
-class PracticePartnerInline(admin.TabularInline):
-    model = PracticePartner
-    extra = 1
-    autocomplete_fields = ("organisation",)
-    fields = ("organisation", "role", "order")
-
-
-class PracticeWithPartnersAdmin(PracticeAdmin):
-    inlines = [PracticePartnerInline, *PracticeAdmin.inlines]
-
-
-admin.site.unregister(Practice)
-admin.site.register(Practice, PracticeWithPartnersAdmin)
-
-
-@admin.register(Organisation)
-class OrganisationAdmin(HttpsUrlFields, admin.ModelAdmin):
-    list_display = ("name", "type", "country", "website")
-    list_filter = ("type", "country__region")
-    list_select_related = ("country",)
-    search_fields = ("name", "slug")
-    prepopulated_fields = {"slug": ("name",)}
-    autocomplete_fields = ("country",)
-    show_facets = admin.ShowFacets.ALLOW
-
-    def has_change_permission(self, request, obj=None):
-        """An organisation named by public content changes only through a publisher.
-
-        Organisations have no workflow of their own; renaming one that published
-        practices show would publish the change, which is a publisher's decision.
-        """
-        allowed = super().has_change_permission(request, obj)
-        if (
-            allowed
-            and obj is not None
-            and not request.user.has_perm("practices.publish_practice")
-        ):
-            return not Organisation.objects.published().filter(pk=obj.pk).exists()
-        return allowed
-
-    def has_delete_permission(self, request, obj=None):
-        return self.has_change_permission(
-            request, obj
-        ) and super().has_delete_permission(request, obj)
+from partnerships.models import ActionPoint, Insight, Meeting, MeetingSource
 
 
 class MeetingSourceInline(HttpsUrlFields, admin.TabularInline):

@@ -2,13 +2,12 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 
-from core.models import Publishable, PublishableQuerySet, Status
-from core.search import SearchFields, search
+from core.models import ContentQuerySet, Publishable, PublishableQuerySet
+from core.search import SearchFields
 from practices.models import (
     Audience,
-    Country,
     LessonLearned,
-    OrganisationType,
+    Organisation,
     Practice,
     Region,
     Sector,
@@ -16,91 +15,13 @@ from practices.models import (
 )
 
 
-class OrganisationQuerySet(models.QuerySet):
-    def published(self):
-        """Organisations that take part in at least one published practice or meeting.
-
-        An organisation has no workflow of its own: it becomes public through the
-        content that names it, so one added with a draft stays hidden with it.
-        """
-        return self.filter(
-            Q(
-                pk__in=PracticePartner.objects.filter(
-                    practice__status=Status.PUBLISHED
-                ).values("organisation")
-            )
-            | Q(
-                pk__in=Meeting.organisations.through.objects.filter(
-                    meeting__status=Status.PUBLISHED
-                ).values("organisation")
-            )
-        )
-
-
-class OrganisationManager(models.Manager.from_queryset(OrganisationQuerySet)):
-    def get_by_natural_key(self, slug):
-        return self.get(slug=slug)
-
-
-class Organisation(models.Model):
-    name = models.CharField(max_length=200)
-    slug = models.SlugField(max_length=200, unique=True)
-    type = models.CharField(max_length=32, choices=OrganisationType, db_index=True)
-    country = models.ForeignKey(
-        Country,
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="organisations",
-        help_text="Headquarters. Leave empty for an international or unnamed group.",
+class MeetingQuerySet(PublishableQuerySet):
+    search_fields = SearchFields(
+        a=("title", "short_title"),
+        b=("summary",),
+        c=("description",),
+        headline_field="summary",
     )
-    website = models.URLField(max_length=300, blank=True)
-    description = models.TextField(
-        blank=True, help_text="What the organisation is, in one or two sentences."
-    )
-
-    objects = OrganisationManager()
-
-    class Meta:
-        ordering = ["name"]
-
-    def __str__(self):
-        return self.name
-
-    def get_absolute_url(self):
-        return reverse("partnerships:organisation_detail", kwargs={"slug": self.slug})
-
-    def natural_key(self):
-        return (self.slug,)
-
-
-class PracticePartner(models.Model):
-    class Role(models.TextChoices):
-        LEAD = "lead", "Lead"
-        PARTNER = "partner", "Partner"
-        FUNDER = "funder", "Funder"
-        IMPLEMENTER = "implementer", "Implementer"
-
-    practice = models.ForeignKey(
-        Practice, on_delete=models.CASCADE, related_name="partners"
-    )
-    organisation = models.ForeignKey(
-        Organisation, on_delete=models.PROTECT, related_name="roles"
-    )
-    role = models.CharField(max_length=12, choices=Role, default=Role.PARTNER)
-    order = models.PositiveSmallIntegerField(default=0)
-
-    class Meta:
-        ordering = ["order", "pk"]
-        verbose_name = "partner"
-        constraints = [
-            models.UniqueConstraint(
-                fields=["practice", "organisation"], name="partner_once_per_practice"
-            )
-        ]
-
-    def __str__(self):
-        return f"{self.organisation} ({self.get_role_display()}) in {self.practice}"
 
 
 class Meeting(Publishable):
@@ -172,7 +93,7 @@ class Meeting(Publishable):
         help_text="Lessons learned that came out of the meeting.",
     )
 
-    objects = PublishableQuerySet.as_manager()
+    objects = MeetingQuerySet.as_manager()
 
     class Meta:
         ordering = ["start_date", "title"]
@@ -207,10 +128,12 @@ class MeetingSource(Source):
         ]
 
 
-class InsightQuerySet(models.QuerySet):
-    def published(self):
-        """Insights of published meetings."""
-        return self.filter(meeting__status=Status.PUBLISHED)
+class InsightQuerySet(ContentQuerySet):
+    search_fields = SearchFields(a=("text",), headline_field="text")
+
+    def _public(self):
+        """Public exactly when its meeting is: an insight has no workflow of its own."""
+        return Q(meeting__in=Meeting.objects.published())
 
 
 class Insight(models.Model):
@@ -242,17 +165,10 @@ class Insight(models.Model):
         return f"{self.meeting.get_absolute_url()}#insight-{self.pk}"
 
 
-ACTION_POINT_FIELDS = SearchFields(
-    a=("text",), b=("derived_from",), headline_field="text"
-)
-
-
 class ActionPointQuerySet(PublishableQuerySet):
-    def search(self, query, matches=None):
-        return search(
-            self, query, ACTION_POINT_FIELDS, with_headline=True, matches=matches
-        )
-
+    search_fields = SearchFields(
+        a=("text",), b=("derived_from",), headline_field="text"
+    )
     # Never public while its meeting is not.
     published_with = "meeting"
 

@@ -7,14 +7,14 @@ from core.listing.params import clean_params
 from core.listing.views import ListingView
 from partnerships.export import ACTION_POINT_EXPORT
 from partnerships.filters import ActionPointFilterSet
-from partnerships.models import (
-    ActionPoint,
-    Insight,
-    Meeting,
+from partnerships.models import ActionPoint, Insight, Meeting
+from practices.models import (
+    LessonLearned,
     Organisation,
+    OrganisationType,
+    Practice,
     PracticePartner,
 )
-from practices.models import LessonLearned, OrganisationType, Practice
 
 
 class MeetingListView(ListView):

@@ -9,8 +9,10 @@ from practices.models import (
     Audience,
     Country,
     LessonLearned,
+    Organisation,
     PartnershipKind,
     Practice,
+    PracticePartner,
     PracticeSource,
     Region,
     Sector,
@@ -50,6 +52,44 @@ class CountryAdmin(admin.ModelAdmin):
     autocomplete_fields = ("region",)
 
 
+@admin.register(Organisation)
+class OrganisationAdmin(HttpsUrlFields, admin.ModelAdmin):
+    list_display = ("name", "type", "country", "website")
+    list_filter = ("type", "country__region")
+    list_select_related = ("country",)
+    search_fields = ("name", "slug")
+    prepopulated_fields = {"slug": ("name",)}
+    autocomplete_fields = ("country",)
+    show_facets = admin.ShowFacets.ALLOW
+
+    def has_change_permission(self, request, obj=None):
+        """An organisation named by public content changes only through a publisher.
+
+        Organisations have no workflow of their own; renaming one that published
+        practices show would publish the change, which is a publisher's decision.
+        """
+        allowed = super().has_change_permission(request, obj)
+        if (
+            allowed
+            and obj is not None
+            and not request.user.has_perm("practices.publish_practice")
+        ):
+            return not Organisation.objects.published().filter(pk=obj.pk).exists()
+        return allowed
+
+    def has_delete_permission(self, request, obj=None):
+        return self.has_change_permission(
+            request, obj
+        ) and super().has_delete_permission(request, obj)
+
+
+class PracticePartnerInline(admin.TabularInline):
+    model = PracticePartner
+    extra = 1
+    autocomplete_fields = ("organisation",)
+    fields = ("organisation", "role", "order")
+
+
 class PracticeSourceInline(HttpsUrlFields, admin.TabularInline):
     model = PracticeSource
     extra = 1
@@ -68,8 +108,6 @@ class TaggedItemInline(GenericTabularInline):
 
 @admin.register(Practice)
 class PracticeAdmin(PublishableAdmin):
-    """partnerships.admin re-registers this with the partners inline."""
-
     list_display = (
         "title",
         "status",
@@ -86,7 +124,7 @@ class PracticeAdmin(PublishableAdmin):
     filter_horizontal = ("stages", "audiences")
     exclude = ("tags",)
     date_hierarchy = "updated_at"
-    inlines = [PracticeSourceInline, TaggedItemInline]
+    inlines = [PracticePartnerInline, PracticeSourceInline, TaggedItemInline]
     fieldsets = (
         (
             None,

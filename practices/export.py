@@ -10,7 +10,6 @@ the database's own COPY of the same columns (see bench/README.md).
 from collections import defaultdict
 from itertools import islice
 
-from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
 from django.urls import reverse
 from taggit.models import TaggedItem
@@ -18,7 +17,13 @@ from taggit.models import TaggedItem
 from core.listing.csv import Column
 from core.listing.views import Export
 from core.lookups import among
-from practices.models import OrganisationType, Practice, PracticeSource, Provenance
+from practices.models import (
+    OrganisationType,
+    Practice,
+    PracticePartner,
+    PracticeSource,
+    Provenance,
+)
 
 CHUNK_SIZE = 2000
 BASE_FIELDS = (
@@ -59,11 +64,10 @@ def _tags(ids):
 
 
 def _partners(ids):
-    partner = apps.get_model("partnerships", "PracticePartner")
     types = dict(OrganisationType.choices)
-    roles = {value: label.lower() for value, label in partner.Role.choices}
+    roles = {value: label.lower() for value, label in PracticePartner.Role.choices}
     rows = (
-        partner.objects.filter(among("practice_id", ids))
+        PracticePartner.objects.filter(among("practice_id", ids))
         .order_by("order", "pk")
         .values_list("practice_id", "organisation__name", "organisation__type", "role")
     )

@@ -1,7 +1,6 @@
 import django_filters
 from django.db.models import F
 from django.db.models.functions import Lower
-from taggit.models import Tag, TaggedItem
 
 from core.listing.facets import TreeFacet, YearRangeFacet
 from core.listing.filters import (
@@ -23,18 +22,6 @@ from practices.models import (
     Sector,
     Stage,
 )
-
-
-def public_tags():
-    """Tags of published practices: a tag that only drafts carry is not public yet."""
-    return Tag.objects.filter(
-        pk__in=TaggedItem.objects.filter(
-            content_type__app_label="practices",
-            content_type__model="practice",
-            object_id__in=Practice.objects.published().values("pk"),
-        ).values("tag")
-    )
-
 
 SORT_CHOICES = [
     ("relevance", "Relevance"),
@@ -88,7 +75,12 @@ class PracticeFilterSet(ListFilterSet):
         label="Kind of partnership",
         facet=True,
     )
-    tag = SlugFilter(queryset=public_tags(), field_name="tags", label="Tag", facet=True)
+    tag = SlugFilter(
+        queryset=Practice.objects.published().tags(),
+        field_name="tags",
+        label="Tag",
+        facet=True,
+    )
     year_from = YearFilter(
         field_name="start_year",
         lookup_expr="gte",

@@ -6,8 +6,15 @@ from django.db.models.functions import Lower
 from django.urls import reverse
 from django_countries.fields import CountryField
 from taggit.managers import TaggableManager
+from taggit.models import Tag, TaggedItem
 
-from core.models import Publishable, PublishableQuerySet
+from core.models import (
+    ContentQuerySet,
+    Publishable,
+    PublishableQuerySet,
+    Status,
+)
+from core.search import SearchFields
 
 MIN_YEAR = 1950
 MAX_YEAR = 2100
@@ -182,7 +189,79 @@ class Country(models.Model):
         return (str(self.code),)
 
 
+class OrganisationQuerySet(ContentQuerySet):
+    search_fields = SearchFields(a=("name",), b=("description",))
+
+    def _public(self):
+        """Named by at least one published practice or meeting.
+
+        An organisation has no workflow of its own: it becomes public through the
+        content that names it, so one added with a draft stays hidden with it.
+        """
+        named_by_practices = PracticePartner.objects.filter(
+            practice__in=Practice.objects.published()
+        ).values("organisation")
+        # Meetings belong to an app that depends on this one, so they are reached by
+        # their reverse relation; a meeting hangs off nothing and is public by its
+        # status alone.
+        named_by_meetings = Organisation.objects.filter(
+            meetings__status=Status.PUBLISHED
+        ).values("pk")
+        return Q(pk__in=named_by_practices) | Q(pk__in=named_by_meetings)
+
+
+class OrganisationManager(models.Manager.from_queryset(OrganisationQuerySet)):
+    def get_by_natural_key(self, slug):
+        return self.get(slug=slug)
+
+
+class Organisation(models.Model):
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=200, unique=True)
+    type = models.CharField(max_length=32, choices=OrganisationType, db_index=True)
+    country = models.ForeignKey(
+        Country,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="organisations",
+        help_text="Headquarters. Leave empty for an international or unnamed group.",
+    )
+    website = models.URLField(max_length=300, blank=True)
+    description = models.TextField(
+        blank=True, help_text="What the organisation is, in one or two sentences."
+    )
+
+    objects = OrganisationManager()
+
+    class Meta:
+        # The table keeps the name it was made with, in the app the model came from.
+        db_table = "partnerships_organisation"
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def natural_key(self):
+        return (self.slug,)
+
+
 class PracticeQuerySet(PublishableQuerySet):
+    # Title above summary and tags, above description, outcomes, partners and
+    # countries. On PostgreSQL the stored vector holds them (practices.search).
+    search_fields = SearchFields(
+        a=("title",),
+        b=("summary", "tags__name"),
+        c=(
+            "description",
+            "outcomes",
+            "partners__organisation__name",
+            "countries__name",
+        ),
+        stored_vector="search_vector",
+        headline_field="summary",
+    )
+
     def with_card_relations(self):
         """What a practice card in a list shows, in a constant number of queries."""
         return self.select_related("kind").prefetch_related(
@@ -198,22 +277,24 @@ class PracticeQuerySet(PublishableQuerySet):
             "sources",
             models.Prefetch(
                 "partners",
-                queryset=_partner_model().objects.select_related("organisation"),
+                queryset=PracticePartner.objects.select_related("organisation"),
             ),
         )
 
-    def search(self, query, matches=None):
-        from practices.search import search_practices
+    def tags(self):
+        """The tags these practices carry: of ``published()`` ones, the public tags.
 
-        return search_practices(self, query, matches=matches)
-
-
-def _partner_model():
-    # The partner roles live in partnerships, which depends on this app; look the
-    # model up lazily so that practices never imports partnerships.
-    from django.apps import apps
-
-    return apps.get_model("partnerships", "PracticePartner")
+        A tag that only drafts carry is not public yet.
+        """
+        return Tag.objects.filter(
+            pk__in=TaggedItem.objects.filter(
+                # By name, not by a ContentType lookup: FilterSets build this when
+                # they are defined, before any database may be reached.
+                content_type__app_label=self.model._meta.app_label,
+                content_type__model=self.model._meta.model_name,
+                object_id__in=self.values("pk"),
+            ).values("tag")
+        )
 
 
 class Provenance(models.TextChoices):
@@ -399,6 +480,37 @@ class Practice(Publishable):
         self.regions.add(*wanted)
 
 
+class PracticePartner(models.Model):
+    class Role(models.TextChoices):
+        LEAD = "lead", "Lead"
+        PARTNER = "partner", "Partner"
+        FUNDER = "funder", "Funder"
+        IMPLEMENTER = "implementer", "Implementer"
+
+    practice = models.ForeignKey(
+        Practice, on_delete=models.CASCADE, related_name="partners"
+    )
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="roles"
+    )
+    role = models.CharField(max_length=12, choices=Role, default=Role.PARTNER)
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        # The table keeps the name it was made with, in the app the model came from.
+        db_table = "partnerships_practicepartner"
+        ordering = ["order", "pk"]
+        verbose_name = "partner"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["practice", "organisation"], name="partner_once_per_practice"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.organisation} ({self.get_role_display()}) in {self.practice}"
+
+
 class Source(models.Model):
     """A public document that backs a practice's facts."""
 
@@ -433,6 +545,8 @@ class PracticeSource(Source):
 
 
 class LessonLearnedQuerySet(PublishableQuerySet):
+    search_fields = SearchFields(a=("text",), headline_field="text")
+
     # Never public while the practice it is tied to is not.
     published_with = "practice"
 

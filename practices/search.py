@@ -1,23 +1,11 @@
-"""What a practice is searched on, and keeping its stored search vector current."""
+"""Keeping a practice's stored search vector current (PostgreSQL)."""
 
-from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection
+from taggit.models import Tag, TaggedItem
 
-from core.search import SEARCH_CONFIG, SearchFields, search, uses_postgres
-
-# Title above summary and tags, above description, outcomes, partners and countries.
-PRACTICE_FIELDS = SearchFields(
-    a=("title",),
-    b=("summary", "tags__name"),
-    c=("description", "outcomes", "partners__organisation__name", "countries__name"),
-    stored_vector="search_vector",
-    headline_field="summary",
-)
-
-
-def search_practices(queryset, query, matches=None):
-    return search(queryset, query, PRACTICE_FIELDS, with_headline=True, matches=matches)
+from core.search import SEARCH_CONFIG, uses_postgres
+from practices.models import Country, Organisation, Practice, PracticePartner
 
 
 def refresh_search_vectors(pks=None):
@@ -28,30 +16,24 @@ def refresh_search_vectors(pks=None):
     """
     if not uses_postgres():
         return
-    practice = apps.get_model("practices", "Practice")
-    partner = apps.get_model("partnerships", "PracticePartner")
-    organisation = apps.get_model("partnerships", "Organisation")
-    country = apps.get_model("practices", "Country")
-    countries_m2m = practice.countries.through
-    tagged = apps.get_model("taggit", "TaggedItem")
-    tag = apps.get_model("taggit", "Tag")
-    content_type = ContentType.objects.get_for_model(practice)
+    content_type = ContentType.objects.get_for_model(Practice)
+    countries_table = Practice.countries.through._meta.db_table
     sql = f"""
-        UPDATE {practice._meta.db_table} AS p SET search_vector =
+        UPDATE {Practice._meta.db_table} AS p SET search_vector =
             setweight(to_tsvector(%(config)s, coalesce(p.title, '')), 'A')
             || setweight(to_tsvector(%(config)s, concat_ws(' ', p.summary, (
-                SELECT string_agg(t.name, ' ') FROM {tagged._meta.db_table} ti
-                JOIN {tag._meta.db_table} t ON t.id = ti.tag_id
+                SELECT string_agg(t.name, ' ') FROM {TaggedItem._meta.db_table} ti
+                JOIN {Tag._meta.db_table} t ON t.id = ti.tag_id
                 WHERE ti.content_type_id = %(ct)s AND ti.object_id = p.id
             ))), 'B')
             || setweight(to_tsvector(%(config)s, concat_ws(' ',
                 p.description, p.outcomes, (
-                SELECT string_agg(o.name, ' ') FROM {partner._meta.db_table} pp
-                JOIN {organisation._meta.db_table} o ON o.id = pp.organisation_id
+                SELECT string_agg(o.name, ' ') FROM {PracticePartner._meta.db_table} pp
+                JOIN {Organisation._meta.db_table} o ON o.id = pp.organisation_id
                 WHERE pp.practice_id = p.id
             ), (
-                SELECT string_agg(c.name, ' ') FROM {countries_m2m._meta.db_table} pc
-                JOIN {country._meta.db_table} c ON c.id = pc.country_id
+                SELECT string_agg(c.name, ' ') FROM {countries_table} pc
+                JOIN {Country._meta.db_table} c ON c.id = pc.country_id
                 WHERE pc.practice_id = p.id
             ))), 'C')
     """

@@ -1,15 +1,30 @@
 """Keep the full-text index of a practice in step with what it is made of.
 
 A practice's search vector holds its own texts and the names of its tags, countries and
-partners (see practices.search); partners are looked after in partnerships.signals.
+partners (``PracticeQuerySet.search_fields``): every way one of those changes, from
+either side of its relation, reaches ``refresh_search_vectors`` from here.
 """
 
-from django.db.models.signals import m2m_changed, post_save
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete
 from django.dispatch import receiver
 from taggit.models import Tag
 
-from practices.models import Country, Practice
+from practices.models import Country, Organisation, Practice, PracticePartner
 from practices.search import refresh_search_vectors
+
+#: The models a practice's vector reads names from, and how a practice reaches each.
+NAMES = {
+    Organisation: "partners__organisation",
+    Country: "countries",
+    Tag: "tags",
+}
+
+
+def _practices_naming(instance):
+    lookup = NAMES[type(instance)]
+    return list(
+        Practice.objects.filter(**{lookup: instance}).values_list("pk", flat=True)
+    )
 
 
 @receiver(post_save, sender=Practice)
@@ -40,16 +55,30 @@ def searched_names_changed(sender, instance, action, pk_set, **kwargs):
         refresh_search_vectors(pk_set or [])
 
 
+@receiver([post_save, post_delete], sender=PracticePartner)
+def partner_changed(sender, instance, raw=False, **kwargs):
+    if not raw:
+        refresh_search_vectors([instance.practice_id])
+
+
+@receiver(post_save, sender=Organisation)
 @receiver(post_save, sender=Country)
-def country_renamed(sender, instance, raw=False, created=False, **kwargs):
-    if not raw and not created:
-        refresh_search_vectors(list(instance.practices.values_list("pk", flat=True)))
-
-
 @receiver(post_save, sender=Tag)
-def tag_renamed(sender, instance, raw=False, created=False, **kwargs):
-    if raw or created:
-        return
-    refresh_search_vectors(
-        list(Practice.objects.filter(tags=instance).values_list("pk", flat=True))
-    )
+def name_changed(sender, instance, raw=False, created=False, **kwargs):
+    # A new organisation, country or tag is named by no practice yet.
+    if not raw and not created:
+        refresh_search_vectors(_practices_naming(instance))
+
+
+# An organisation that a practice names cannot be deleted (its roles protect it).
+@receiver(pre_delete, sender=Country)
+@receiver(pre_delete, sender=Tag)
+def name_deleting(sender, instance, **kwargs):
+    # Its links are deleted with it, so the practices that named it are read first.
+    instance._practices_before_delete = _practices_naming(instance)
+
+
+@receiver(post_delete, sender=Country)
+@receiver(post_delete, sender=Tag)
+def name_deleted(sender, instance, **kwargs):
+    refresh_search_vectors(instance.__dict__.pop("_practices_before_delete", []))

@@ -69,19 +69,14 @@ class PracticeDetailView(DetailView):
             .with_all_relations()
             .prefetch_related(
                 Prefetch("lessons", queryset=LessonLearned.objects.published()),
-                Prefetch(
-                    "meetings",
-                    queryset=self.meeting_model().objects.published(),
-                ),
             )
         )
 
-    @staticmethod
-    def meeting_model():
-        return Practice.meetings.rel.related_model
-
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
+        # Meetings belong to an app that depends on this one: their own queryset,
+        # reached through the reverse relation, says which of them are public.
+        context["meetings"] = self.object.meetings.published()
         context["related_practices"] = related_practices(self.object)
         return context
 

@@ -4,20 +4,16 @@ import factory
 from factory.django import DjangoModelFactory
 
 from core.models import Status
-from partnerships.models import (
-    ActionPoint,
-    Insight,
-    Meeting,
-    Organisation,
-    PracticePartner,
-)
+from partnerships.models import ActionPoint, Insight, Meeting
 from practices.models import (
     Audience,
     Country,
     LessonLearned,
+    Organisation,
     OrganisationType,
     PartnershipKind,
     Practice,
+    PracticePartner,
     PracticeSource,
     Region,
     Sector,

@@ -16,11 +16,12 @@ from django.utils.text import capfirst
 from taggit.models import Tag
 
 from core.models import Status
-from partnerships.models import ActionPoint, Meeting, Organisation
+from partnerships.models import ActionPoint, Meeting
 from practices.models import (
     Audience,
     Country,
     LessonLearned,
+    Organisation,
     PartnershipKind,
     Practice,
     Region,
@@ -569,9 +570,7 @@ def test_organisation_autocomplete_finds_an_organisation(request, client, role):
     OrganisationFactory(name="Western Union")
     client.force_login(request.getfixturevalue(role))
 
-    found = autocomplete(
-        client, "partnerships", "practicepartner", "organisation", "pola"
-    )
+    found = autocomplete(client, "practices", "practicepartner", "organisation", "pola")
 
     assert found == ["Polaris"]
 
@@ -671,7 +670,7 @@ def test_autocomplete_is_closed_to_the_public(client):
     response = client.get(
         "/admin/autocomplete/",
         {
-            "app_label": "partnerships",
+            "app_label": "practices",
             "model_name": "practicepartner",
             "field_name": "organisation",
             "term": "pola",

@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from taggit.models import Tag
 
-from partnerships.models import OrganisationType
+from practices.models import OrganisationType
 from tests.factories import (
     ActionPointFactory,
     InsightFactory,

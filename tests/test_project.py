@@ -10,9 +10,17 @@ import subprocess
 import sys
 
 import pytest
+from django.apps import apps
 from django.conf import settings
+from django.contrib.admin.models import CHANGE, LogEntry
+from django.contrib.auth.management import create_permissions
+from django.contrib.auth.models import Group, Permission
+from django.contrib.contenttypes.models import ContentType
 from django.core.management import call_command
-from django.db import OperationalError
+from django.db import OperationalError, connection
+from django.db.migrations.executor import MigrationExecutor
+
+from tests.factories import OrganisationFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -41,6 +49,82 @@ def manage(*args, **env):
 def test_models_and_migrations_agree():
     # SystemExit(1) from --check means a model change has no migration.
     call_command("makemigrations", "--check", "--dry-run", verbosity=0)
+
+
+# Organisation and PracticePartner moved from partnerships to practices (practices
+# migration 0006); the editorial groups were granted their permissions before that.
+MOVED_MODELS = ("organisation", "practicepartner")
+EDITOR_ORGANISATION_PERMISSIONS = {
+    "practices.add_organisation",
+    "practices.change_organisation",
+    "practices.view_organisation",
+    "practices.add_practicepartner",
+    "practices.change_practicepartner",
+    "practices.delete_practicepartner",
+    "practices.view_practicepartner",
+}
+BEFORE_THE_MOVE = [("practices", "0005_list_order_indexes")]
+
+
+def _moved_permissions(group_name):
+    """(permission id, app label, codename) a group holds on the moved models."""
+    return set(
+        Group.objects.get(name=group_name)
+        .permissions.filter(content_type__model__in=MOVED_MODELS)
+        .values_list("pk", "content_type__app_label", "codename")
+    )
+
+
+def _migrate(targets):
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate(targets or executor.loader.graph.leaf_nodes())
+    ContentType.objects.clear_cache()
+
+
+def test_editorial_groups_hold_the_organisation_permissions(django_user_model):
+    editor = django_user_model.objects.create_user("ed", is_staff=True)
+    editor.groups.add(Group.objects.get(name="Editors"))
+    publisher = django_user_model.objects.create_user("pub", is_staff=True)
+    publisher.groups.add(Group.objects.get(name="Publishers"))
+
+    editor_holds = editor.get_all_permissions()
+    assert editor_holds >= EDITOR_ORGANISATION_PERMISSIONS
+    assert "practices.delete_organisation" not in editor_holds
+    assert publisher.get_all_permissions() >= {
+        *EDITOR_ORGANISATION_PERMISSIONS,
+        "practices.delete_organisation",
+    }
+    # Moved, not copied: no second set of permissions under the old app label.
+    assert not ContentType.objects.filter(
+        app_label="partnerships", model__in=MOVED_MODELS
+    ).exists()
+    assert Permission.objects.filter(content_type__model__in=MOVED_MODELS).count() == 8
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_moving_organisations_keeps_group_permissions_and_history(admin_user):
+    organisation = OrganisationFactory(name="Coastal Bank")
+    LogEntry.objects.log_actions(
+        admin_user.pk, [organisation], CHANGE, change_message="Renamed."
+    )
+    editors = {(pk, codename) for pk, _, codename in _moved_permissions("Editors")}
+
+    _migrate(BEFORE_THE_MOVE)
+    assert {(pk, label) for pk, label, _ in _moved_permissions("Editors")} == {
+        (pk, "partnerships") for pk, _ in editors
+    }
+    # migrate's post_migrate, run with today's code, makes the models' content types
+    # under practices again; migrating forward must still keep the original ones.
+    create_permissions(apps.get_app_config("practices"), verbosity=0)
+
+    _migrate(None)
+    assert {
+        (pk, codename) for pk, label, codename in _moved_permissions("Editors")
+    } == editors
+    assert {label for _, label, _ in _moved_permissions("Editors")} == {"practices"}
+    (entry,) = LogEntry.objects.all()
+    assert entry.get_edited_object() == organisation
 
 
 def test_production_settings_pass_the_deploy_checks():

@@ -11,8 +11,8 @@ import pytest
 import time_machine
 
 from core.models import Status
-from partnerships.models import ActionPoint, Insight, Meeting, Organisation
-from practices.models import LessonLearned, Practice
+from partnerships.models import ActionPoint, Insight, Meeting
+from practices.models import LessonLearned, Organisation, Practice
 from tests.factories import (
     ActionPointFactory,
     InsightFactory,
@@ -56,12 +56,28 @@ def test_published_is_a_filter_that_composes(factory, model):
     assert model.objects.filter(status=Status.DRAFT).published().count() == 0
 
 
-@pytest.mark.parametrize(("factory", "model"), PUBLISHABLE, ids=PUBLISHABLE_IDS)
+@pytest.mark.parametrize(
+    ("factory", "model"),
+    [*PUBLISHABLE, (OrganisationFactory, Organisation), (InsightFactory, Insight)],
+    ids=[*PUBLISHABLE_IDS, "organisation", "insight"],
+)
 def test_published_and_unpublished_split_every_row(factory, model):
     # Facet counts leave out unpublished() instead of looking rows up in
     # published(): the two must never overlap nor miss a row.
     for status in [*HIDDEN, Status.PUBLISHED]:
-        factory(status=status)
+        if model is Organisation:
+            PracticeFactory(status=status, partners=[factory()])
+            MeetingFactory(status=status).organisations.add(factory())
+        elif model is Insight:
+            factory(meeting=MeetingFactory(status=status))
+        else:
+            factory(status=status)
+    if model is Organisation:
+        factory()  # named by no content at all
+        named_twice = factory()
+        PracticeFactory(status=Status.DRAFT, partners=[named_twice])
+        PracticeFactory(published=True, partners=[named_twice])
+        MeetingFactory(status=Status.DRAFT).organisations.add(named_twice)
     if model is ActionPoint:
         for status in HIDDEN:
             factory(published=True, meeting=MeetingFactory(status=status))

@@ -9,8 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from partnerships.models import PracticePartner
-from practices.models import OrganisationType
+from practices.models import OrganisationType, PracticePartner
 from tests.factories import (
     ActionPointFactory,
     InsightFactory,

@@ -14,8 +14,8 @@ from django.db import transaction
 from django.db.models import Count, Q
 
 from core.models import Status
-from partnerships.models import ActionPoint, Meeting, Organisation
-from practices.models import Audience, LessonLearned, Practice, Sector
+from partnerships.models import ActionPoint, Meeting
+from practices.models import Audience, LessonLearned, Organisation, Practice, Sector
 
 pytestmark = pytest.mark.django_db
 
@@ -59,7 +59,7 @@ def test_loading_a_second_time_duplicates_and_changes_nothing(load_output):
     assert after == before
     for label in (
         "taggit.TaggedItem",
-        "partnerships.PracticePartner",
+        "practices.PracticePartner",
         "practices.PracticeSource",
         "partnerships.Insight",
         "partnerships.MeetingSource",

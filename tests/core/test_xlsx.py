@@ -10,6 +10,8 @@ from datetime import UTC, date, datetime
 import openpyxl
 import pytest
 import time_machine
+from django.core.signals import request_finished
+from django.db import close_old_connections
 
 from core.listing.csv import Column, csv_response, protect
 from core.listing.xlsx import xlsx_response
@@ -62,7 +64,13 @@ EXPECTED = [
 
 def content(response):
     body = b"".join(response.streaming_content)
-    response.close()
+    # Closing a response sends request_finished, whose handler would close the
+    # test's database connection (the test client detaches it the same way).
+    request_finished.disconnect(close_old_connections)
+    try:
+        response.close()
+    finally:
+        request_finished.connect(close_old_connections)
     return body
 
 

@@ -12,8 +12,8 @@ from django.http import QueryDict
 from django.urls import reverse
 
 from partnerships.filters import ActionPointFilterSet
-from partnerships.models import ActionPoint, PracticePartner
-from practices.models import OrganisationType
+from partnerships.models import ActionPoint
+from practices.models import OrganisationType, PracticePartner
 from tests.factories import (
     ActionPointFactory,
     InsightFactory,

@@ -13,8 +13,7 @@ import time_machine
 from django.urls import reverse
 
 from core.listing.views import PAGE_SIZE
-from partnerships.models import PracticePartner
-from practices.models import OrganisationType
+from practices.models import OrganisationType, PracticePartner
 from tests.factories import OrganisationFactory, PracticeFactory, PracticeSourceFactory
 
 pytestmark = pytest.mark.django_db

@@ -8,8 +8,7 @@ The partnership models are here too: they share the practice's rules of publicat
 import pytest
 from django.db import IntegrityError, transaction
 
-from partnerships.models import PracticePartner
-from practices.models import Sector
+from practices.models import PracticePartner, Sector
 from tests.factories import (
     ActionPointFactory,
     CountryFactory,

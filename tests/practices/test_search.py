@@ -13,7 +13,7 @@ from taggit.models import Tag
 
 from compendium.templatetags.compendium import highlight
 from core.search import HIGHLIGHT_START, HIGHLIGHT_STOP
-from partnerships.models import PracticePartner
+from practices.models import PracticePartner
 from tests.factories import OrganisationFactory, PracticeFactory
 
 pytestmark = pytest.mark.django_db
@@ -152,6 +152,24 @@ def test_search_vector_follows_a_renamed_tag(client, taxonomy):
 
     assert found(client, "sapphire") == ["Garment audits"]
     assert found(client, "opal") == []
+
+
+def test_search_vector_forgets_a_deleted_tag(client, taxonomy):
+    PracticeFactory(published=True, title="Garment audits", tags=["opal"])
+
+    Tag.objects.get(name="opal").delete()
+
+    assert found(client, "opal") == []
+
+
+def test_search_vector_forgets_a_deleted_country(client, taxonomy):
+    PracticeFactory(
+        published=True, title="Garment audits", countries=[taxonomy["nigeria"]]
+    )
+
+    taxonomy["nigeria"].delete()
+
+    assert found(client, "nigeria") == []
 
 
 def test_summary_markup_is_shown_as_text_never_as_a_tag(client, taxonomy):

@@ -8,8 +8,7 @@ from django.http import QueryDict
 from django.urls import reverse
 
 from core.listing.views import PAGE_SIZE
-from partnerships.models import PracticePartner
-from practices.models import OrganisationType
+from practices.models import OrganisationType, PracticePartner
 from tests.factories import (
     ActionPointFactory,
     LessonLearnedFactory,

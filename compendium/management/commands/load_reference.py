@@ -17,20 +17,15 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from core.models import Status
-from partnerships.models import (
-    ActionPoint,
-    Insight,
-    Meeting,
-    MeetingSource,
-    Organisation,
-    PracticePartner,
-)
+from partnerships.models import ActionPoint, Insight, Meeting, MeetingSource
 from practices.models import (
     Audience,
     Country,
     LessonLearned,
+    Organisation,
     PartnershipKind,
     Practice,
+    PracticePartner,
     PracticeSource,
     Region,
     Sector,

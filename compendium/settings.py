@@ -9,7 +9,6 @@ from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
-from django.urls import reverse
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -84,11 +83,6 @@ MIDDLEWARE = [
 ROOT_URLCONF = "compendium.urls"
 # Organisations belong to practices, but their pages are still served by partnerships:
 # the project joins the two, so that practices never names the app that depends on it.
-ABSOLUTE_URL_OVERRIDES = {
-    "practices.organisation": lambda organisation: reverse(
-        "partnerships:organisation_detail", kwargs={"slug": organisation.slug}
-    ),
-}
 WSGI_APPLICATION = "compendium.wsgi.application"
 
 TEMPLATES = [

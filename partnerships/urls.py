@@ -23,12 +23,4 @@ urlpatterns = [
         views.ActionPointListView.as_view(renderer="xlsx"),
         name="action_point_export_xlsx",
     ),
-    path(
-        "organisations/", views.OrganisationListView.as_view(), name="organisation_list"
-    ),
-    path(
-        "organisations/<slug:slug>/",
-        views.OrganisationDetailView.as_view(),
-        name="organisation_detail",
-    ),
 ]

@@ -1,19 +1,13 @@
 from django.db.models import Count, F, Prefetch, Q
-from django.urls import reverse
-from django.utils.functional import cached_property
 from django.views.generic import DetailView, ListView
 
-from core.listing.params import clean_params
 from core.listing.views import ListingView
 from partnerships.export import ACTION_POINT_EXPORT
 from partnerships.filters import ActionPointFilterSet
 from partnerships.models import ActionPoint, Insight, Meeting
 from practices.models import (
     LessonLearned,
-    Organisation,
-    OrganisationType,
     Practice,
-    PracticePartner,
 )
 
 
@@ -84,68 +78,3 @@ class ActionPointListView(ListingView):
 
     def page_queryset(self, queryset):
         return queryset.select_related("audience", "sector", "meeting")
-
-
-class OrganisationListView(ListView):
-    template_name = "partnerships/organisation_list.html"
-    context_object_name = "organisations"
-    paginate_by = 100
-
-    def get_queryset(self):
-        queryset = Organisation.objects.published().select_related("country")
-        if self.org_type in dict(OrganisationType.choices):
-            queryset = queryset.filter(type=self.org_type)
-        return queryset.order_by("name", "pk")
-
-    @cached_property
-    def org_type(self):
-        return clean_params(self.request.GET).get("type", "")
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        # Counted for this page's organisations only, not for every organisation.
-        organisations = context["organisations"]
-        counts = dict(
-            PracticePartner.objects.filter(
-                organisation__in=[organisation.pk for organisation in organisations],
-                practice__in=Practice.objects.published(),
-            )
-            .values("organisation")
-            .annotate(n=Count("practice", distinct=True))
-            .values_list("organisation", "n")
-        )
-        for organisation in organisations:
-            organisation.practice_count = counts.get(organisation.pk, 0)
-        context["crumbs"] = [{"label": "Organisations"}]
-        context["types"] = OrganisationType.choices
-        context["current_type"] = self.org_type
-        if self.org_type and self.org_type not in dict(OrganisationType.choices):
-            context["type_message"] = (
-                f"“{self.org_type}” is not a known type of organisation; "
-                "every type is shown."
-            )
-        return context
-
-
-class OrganisationDetailView(DetailView):
-    """An organisation named by published content, with its practices."""
-
-    template_name = "partnerships/organisation_detail.html"
-    context_object_name = "organisation"
-
-    def get_queryset(self):
-        return Organisation.objects.published().select_related("country")
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context["roles"] = (
-            PracticePartner.objects.filter(
-                organisation=self.object, practice__in=Practice.objects.published()
-            )
-            .select_related("practice__kind")
-            .prefetch_related("practice__sectors")
-            .order_by("practice__title")
-        )
-        context["meetings"] = self.object.meetings.published()
-        context["list_url"] = reverse("practices:list")
-        return context

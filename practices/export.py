@@ -145,3 +145,70 @@ def columns(request):
 
 
 PRACTICE_EXPORT = Export(stem="practices", columns=columns, rows=export_rows)
+
+
+def organisation_columns(request):
+    """The documented columns (README, "Export columns"), in order."""
+    detail_prefix = request.build_absolute_uri(
+        reverse("practices:organisation_detail", args=["-"])
+    )[: -len("-/")]
+    types = dict(OrganisationType.choices)
+    return [
+        Column("name", lambda row: row["name"]),
+        Column("url", lambda row: f"{detail_prefix}{row['slug']}/"),
+        Column("type", lambda row: types.get(row["type"], row["type"])),
+        Column("country", lambda row: row["country__name"]),
+        Column("website", lambda row: row["website"]),
+        Column("description", lambda row: row["description"]),
+        Column("practices", lambda row: row["practices"]),
+        Column("sectors", lambda row: row["sectors"]),
+    ]
+
+
+ORGANISATION_FIELDS = (
+    "pk",
+    "name",
+    "slug",
+    "type",
+    "country__name",
+    "website",
+    "description",
+)
+
+
+def organisation_rows(queryset, chunk_size=CHUNK_SIZE):
+    """One dict per organisation of ``queryset``, in its order, with the number of
+    published practices it takes part in and their sectors."""
+    rows = (
+        queryset.prefetch_related(None)
+        .values_list(*ORGANISATION_FIELDS)
+        .iterator(chunk_size=chunk_size)
+    )
+    while chunk := list(islice(rows, chunk_size)):
+        ids = [row[0] for row in chunk]
+        roles = PracticePartner.objects.filter(
+            among("organisation_id", ids), practice__in=Practice.objects.published()
+        )
+        practices = defaultdict(set)
+        for organisation_id, practice_id in roles.values_list(
+            "organisation_id", "practice_id"
+        ):
+            practices[organisation_id].add(practice_id)
+        sectors = defaultdict(list)
+        for organisation_id, sector in (
+            roles.filter(practice__sectors__isnull=False)
+            .values_list("organisation_id", "practice__sectors__name")
+            .order_by("practice__sectors__order", "practice__sectors__name")
+        ):
+            if sector not in sectors[organisation_id]:
+                sectors[organisation_id].append(sector)
+        for row in chunk:
+            values = dict(zip(ORGANISATION_FIELDS, row, strict=True))
+            values["practices"] = len(practices.get(values["pk"], ()))
+            values["sectors"] = sectors.get(values["pk"], [])
+            yield values
+
+
+ORGANISATION_EXPORT = Export(
+    stem="organisations", columns=organisation_columns, rows=organisation_rows
+)

@@ -2,6 +2,7 @@ import django_filters
 from django.db.models import F
 from django.db.models.functions import Lower
 
+from core.collation import Folded
 from core.listing.facets import TreeFacet, YearRangeFacet
 from core.listing.filters import (
     ChoicesFilter,
@@ -15,6 +16,7 @@ from practices.models import (
     MIN_YEAR,
     Audience,
     Country,
+    Organisation,
     OrganisationType,
     PartnershipKind,
     Practice,
@@ -133,3 +135,40 @@ def order_practices(queryset, sort, *, has_query):
     if sort == "oldest":
         return queryset.order_by(F("start_year").asc(nulls_last=True), title, "pk")
     return queryset.order_by(title, "pk")
+
+
+class OrganisationFilterSet(ListFilterSet):
+    """One definition of "these organisations", for the list, its exports and API."""
+
+    q = SearchFilter()
+    type = ChoicesFilter(
+        choices=OrganisationType.choices,
+        field_name="type",
+        label="Type of organisation",
+        facet=True,
+    )
+    country = SlugFilter(
+        queryset=Country.objects.all(),
+        field_name="country",
+        to_field_name="code",
+        label="Country",
+        facet=True,
+    )
+    sector = SlugFilter(
+        queryset=Sector.objects.all(),
+        field_name="roles__practice__sectors",
+        published_via="roles__practice",
+        label="Sector of their practices",
+        facet=True,
+    )
+
+    class Meta:
+        model = Organisation
+        fields = []
+
+    def filter_queryset(self, queryset):
+        queryset = super().filter_queryset(queryset)
+        # Dictionary order: "Adidas" before "AUSTRAC", accents ignored.
+        if self.search_query:
+            return queryset.order_by("-rank", Folded("name"), "pk")
+        return queryset.order_by(Folded("name"), "pk")

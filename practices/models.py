@@ -242,6 +242,9 @@ class Organisation(models.Model):
     def __str__(self):
         return self.name
 
+    def get_absolute_url(self):
+        return reverse("practices:organisation_detail", kwargs={"slug": self.slug})
+
     def natural_key(self):
         return (self.slug,)
 

@@ -16,5 +16,23 @@ urlpatterns = [
         name="export_xlsx",
     ),
     path("practices/<slug:slug>/", views.PracticeDetailView.as_view(), name="detail"),
+    path(
+        "organisations/", views.OrganisationListView.as_view(), name="organisation_list"
+    ),
+    path(
+        "organisations/export.csv",
+        views.OrganisationListView.as_view(renderer="csv"),
+        name="organisation_export",
+    ),
+    path(
+        "organisations/export.xlsx",
+        views.OrganisationListView.as_view(renderer="xlsx"),
+        name="organisation_export_xlsx",
+    ),
+    path(
+        "organisations/<slug:slug>/",
+        views.OrganisationDetailView.as_view(),
+        name="organisation_detail",
+    ),
     path("sectors/<slug:slug>/", views.SectorDetailView.as_view(), name="sector"),
 ]

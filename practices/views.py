@@ -5,9 +5,15 @@ from django.urls import reverse
 from django.views.generic import DetailView
 
 from core.listing.views import ListingView
-from practices.export import PRACTICE_EXPORT
-from practices.filters import SORT_CHOICES, PracticeFilterSet
-from practices.models import LessonLearned, Practice, Sector
+from practices.export import ORGANISATION_EXPORT, PRACTICE_EXPORT
+from practices.filters import SORT_CHOICES, OrganisationFilterSet, PracticeFilterSet
+from practices.models import (
+    LessonLearned,
+    Organisation,
+    Practice,
+    PracticePartner,
+    Sector,
+)
 
 RELATED_LIMIT = 4
 RELATED_CANDIDATES = 50
@@ -161,4 +167,65 @@ class SectorDetailView(DetailView):
             list_url=reverse("practices:list") + f"?sector={sector.slug}",
             crumbs=[{"label": sector.name}],
         )
+        return context
+
+
+class OrganisationListView(ListingView):
+    filterset_class = OrganisationFilterSet
+    template_name = "practices/organisation_list.html"
+    export = ORGANISATION_EXPORT
+    export_url_names = {
+        "csv": "practices:organisation_export",
+        "xlsx": "practices:organisation_export_xlsx",
+    }
+    noun = ("organisation", "organisations")
+    context_object_name = "organisations"
+    paginate_by = 100
+    extra_context = {"crumbs": [{"label": "Organisations"}]}
+
+    def page_queryset(self, queryset):
+        return queryset.select_related("country")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        # Counted for this page's organisations only, not for every organisation.
+        organisations = context["object_list"]
+        counts = dict(
+            PracticePartner.objects.filter(
+                organisation__in=[organisation.pk for organisation in organisations],
+                practice__in=Practice.objects.published(),
+            )
+            .values("organisation")
+            .annotate(n=Count("practice", distinct=True))
+            .values_list("organisation", "n")
+        )
+        for organisation in organisations:
+            organisation.practice_count = counts.get(organisation.pk, 0)
+        context["search_placeholder"] = "e.g. bank, labour inspectorate, Europol"
+        return context
+
+
+class OrganisationDetailView(DetailView):
+    """An organisation named by published content, with its practices."""
+
+    template_name = "practices/organisation_detail.html"
+    context_object_name = "organisation"
+
+    def get_queryset(self):
+        return Organisation.objects.published().select_related("country")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["roles"] = (
+            PracticePartner.objects.filter(
+                organisation=self.object, practice__in=Practice.objects.published()
+            )
+            .select_related("practice__kind")
+            .prefetch_related("practice__sectors")
+            .order_by("practice__title")
+        )
+        # Meetings live in an app that depends on this one: read through the
+        # reverse relation's own (published-only) queryset.
+        context["meetings"] = self.object.meetings.published()
+        context["list_url"] = reverse("practices:list")
         return context

@@ -153,7 +153,7 @@ def test_unknown_action_point_filter_is_reported(client, site):
     [
         LIST_URL + "?sector=financial&",
         reverse("partnerships:action_point_list") + "?",
-        reverse("partnerships:organisation_list") + "?",
+        reverse("practices:organisation_list") + "?",
     ],
 )
 def test_page_outside_the_list_is_not_found_with_a_way_back(client, site, url, page):
@@ -182,7 +182,7 @@ PUBLIC_URLS = [
     reverse("partnerships:meeting_list"),
     reverse("partnerships:action_point_list"),
     reverse("partnerships:action_point_export"),
-    reverse("partnerships:organisation_list"),
+    reverse("practices:organisation_list"),
 ]
 CONTROL_VALUES = ["\x00", "bank\x00financial", "\x01\x08\x1b[31m\x7f\r\n"]
 PARAMS = ["q", "sector", "year_from", "sort", "page", "audience", "meeting", "type"]

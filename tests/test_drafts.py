@@ -134,7 +134,7 @@ PUBLIC_PAGES = [
     reverse("partnerships:action_point_list") + "?sector=financial",
     reverse("partnerships:action_point_export"),
     reverse("partnerships:action_point_export") + "?q=banks",
-    reverse("partnerships:organisation_list"),
+    reverse("practices:organisation_list"),
 ]
 
 
@@ -183,7 +183,7 @@ def test_counts_leave_out_unpublished_content(client, content):
     assert (meeting.insight_count, meeting.action_point_count) == (0, 0)
     assert meeting.slug == "africa-regm"
 
-    organisations = client.get(reverse("partnerships:organisation_list"))
+    organisations = client.get(reverse("practices:organisation_list"))
     assert [
         (o.name, o.practice_count) for o in organisations.context["organisations"]
     ] == [("Coastal Bank", 1)]

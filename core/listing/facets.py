@@ -29,6 +29,7 @@ from django.db.models import Count, F, Q
 from taggit.managers import TaggableManager
 from taggit.models import TaggedItem
 
+from core.listing.filters import public_rows
 from core.listing.params import query_string, toggled
 
 #: Options a long facet shows before "Show all"; a facet only a few options longer
@@ -234,9 +235,28 @@ class RelationFacet(Facet):
         self.value = "__".join(part for part in (target, rest) if part)
         # Fails now if the rest of the path does not exist.
         self.table._meta.get_field(self.value.split("__")[0])
+        self.published_via = None
+        via = getattr(self.filter, "published_via", None)
+        if via:
+            first, _, beyond = via.partition("__")
+            if first != name or not beyond or target is not None:
+                raise ImproperlyConfigured(
+                    f"{self.model.__name__}.{self.path}: published_via must go through "
+                    "the reverse relation the facet counts on."
+                )
+            self.published_via = beyond
 
     def rows(self):
-        return self.table._default_manager.filter(self.rows_filter)
+        rows = self.table._default_manager.filter(self.rows_filter)
+        if self.published_via:
+            rows = rows.filter(
+                **{
+                    f"{self.published_via}__in": public_rows(
+                        self.table, self.published_via
+                    )
+                }
+            )
+        return rows
 
     def counts(self, filterset):
         rows = (

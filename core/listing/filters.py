@@ -79,13 +79,32 @@ class RelationFilterMixin(FacetedFilterMixin):
 
     Matches through a subquery on the relation rather than a join, so rows never
     repeat and the list needs no DISTINCT, however many values are chosen.
+
+    ``published_via``: a prefix of ``field_name`` reaching other content (an
+    organisation's ``roles__practice``) that counts only while it is published, so
+    a draft practice never makes its organisation match, nor counts in its facet.
     """
+
+    def __init__(self, *args, published_via=None, **kwargs):
+        self.published_via = published_via
+        super().__init__(*args, **kwargs)
 
     def filter(self, qs, value):
         if not value:
             return qs
-        matching = qs.model._default_manager.filter(**{f"{self.field_name}__in": value})
+        condition = Q(**{f"{self.field_name}__in": value})
+        if self.published_via:
+            public = public_rows(qs.model, self.published_via)
+            condition &= Q(**{f"{self.published_via}__in": public})
+        matching = qs.model._default_manager.filter(condition)
         return qs.filter(pk__in=matching.values("pk"))
+
+
+def public_rows(model, path):
+    """The published keys of the model that ``path`` leads to from ``model``."""
+    for part in path.split("__"):
+        model = model._meta.get_field(part).related_model
+    return model._default_manager.published().values("pk")
 
 
 class SlugFilter(RelationFilterMixin, django_filters.ModelMultipleChoiceFilter):

@@ -11,7 +11,7 @@ import pytest
 from django.test import RequestFactory
 
 from partnerships.export import ACTION_POINT_EXPORT
-from practices.export import PRACTICE_EXPORT
+from practices.export import ORGANISATION_EXPORT, PRACTICE_EXPORT
 
 README = Path(__file__).resolve().parents[2] / "README.md"
 
@@ -24,7 +24,9 @@ def documented_columns(stem):
     return [name.strip() for name in match.group(1).split(",")]
 
 
-@pytest.mark.parametrize("export", [PRACTICE_EXPORT, ACTION_POINT_EXPORT])
+@pytest.mark.parametrize(
+    "export", [PRACTICE_EXPORT, ACTION_POINT_EXPORT, ORGANISATION_EXPORT]
+)
 def test_readme_lists_the_export_columns_in_order(export):
     request = RequestFactory().get("/")
     headers = [column.header for column in export.columns(request)]

@@ -9,9 +9,11 @@ rows whose title holds more of the words come first.
 Views call ``search()`` and never look at the database vendor themselves.
 """
 
+import operator
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from functools import reduce
 
 from django.contrib.postgres.search import (
     SearchHeadline,
@@ -65,6 +67,27 @@ class SearchFields:
         object.__setattr__(self, "all_fields", self.a + self.b + self.c)
 
 
+def weighted_vector(fields: SearchFields, read=None):
+    """The PostgreSQL vector of ``fields``, each weight's texts weighted A, B or C.
+
+    What a search without a stored vector matches against, and so what a stored one
+    must hold. ``read(name)``, when given, is the expression to read for a field
+    name instead of the name itself.
+    """
+    return reduce(
+        operator.add,
+        [
+            SearchVector(
+                *(read(name) if read else name for name in names),
+                weight=weight,
+                config=SEARCH_CONFIG,
+            )
+            for weight, names in (("A", fields.a), ("B", fields.b), ("C", fields.c))
+            if names
+        ],
+    )
+
+
 def search(
     queryset, raw_query, fields: SearchFields, *, with_headline=False, matches=None
 ):
@@ -105,15 +128,7 @@ def _search_postgres(queryset, query, fields, with_headline, matches):
     if fields.stored_vector:
         vector = F(fields.stored_vector)
     else:
-        parts = [
-            SearchVector(*names, weight=weight.upper(), config=SEARCH_CONFIG)
-            for weight, names in (("a", fields.a), ("b", fields.b), ("c", fields.c))
-            if names
-        ]
-        vector = parts[0]
-        for part in parts[1:]:
-            vector = vector + part
-        queryset = queryset.annotate(search_document=vector)
+        queryset = queryset.annotate(search_document=weighted_vector(fields))
         vector = F("search_document")
     queryset = queryset.annotate(rank=SearchRank(vector, ts_query))
     if matches is not None:

@@ -1,11 +1,16 @@
-"""Keeping a practice's stored search vector current (PostgreSQL)."""
+"""Keeping a practice's stored search vector current (PostgreSQL).
 
-from django.contrib.contenttypes.models import ContentType
-from django.db import connection
-from taggit.models import Tag, TaggedItem
+The vector holds what ``PracticeQuerySet.search_fields`` name, weighted as a search
+without a stored vector would weigh them; practices.signals calls
+``refresh_search_vectors`` whenever one of those texts or names changes.
+"""
 
-from core.search import SEARCH_CONFIG, uses_postgres
-from practices.models import Country, Organisation, Practice, PracticePartner
+from django.contrib.postgres.aggregates import StringAgg
+from django.db.models import F, ForeignObjectRel, OuterRef, Subquery
+
+from core.lookups import among
+from core.search import uses_postgres, weighted_vector
+from practices.models import Practice, PracticeQuerySet
 
 
 def refresh_search_vectors(pks=None):
@@ -16,33 +21,42 @@ def refresh_search_vectors(pks=None):
     """
     if not uses_postgres():
         return
-    content_type = ContentType.objects.get_for_model(Practice)
-    countries_table = Practice.countries.through._meta.db_table
-    sql = f"""
-        UPDATE {Practice._meta.db_table} AS p SET search_vector =
-            setweight(to_tsvector(%(config)s, coalesce(p.title, '')), 'A')
-            || setweight(to_tsvector(%(config)s, concat_ws(' ', p.summary, (
-                SELECT string_agg(t.name, ' ') FROM {TaggedItem._meta.db_table} ti
-                JOIN {Tag._meta.db_table} t ON t.id = ti.tag_id
-                WHERE ti.content_type_id = %(ct)s AND ti.object_id = p.id
-            ))), 'B')
-            || setweight(to_tsvector(%(config)s, concat_ws(' ',
-                p.description, p.outcomes, (
-                SELECT string_agg(o.name, ' ') FROM {PracticePartner._meta.db_table} pp
-                JOIN {Organisation._meta.db_table} o ON o.id = pp.organisation_id
-                WHERE pp.practice_id = p.id
-            ), (
-                SELECT string_agg(c.name, ' ') FROM {countries_table} pc
-                JOIN {Country._meta.db_table} c ON c.id = pc.country_id
-                WHERE pc.practice_id = p.id
-            ))), 'C')
-    """
-    params = {"config": SEARCH_CONFIG, "ct": content_type.pk}
+    practices = Practice.objects.all()
     if pks is not None:
         pks = [pk for pk in pks if pk is not None]
         if not pks:
             return
-        sql += " WHERE p.id = ANY(%(pks)s)"
-        params["pks"] = list(pks)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        practices = practices.filter(among("pk", pks))
+    fields = PracticeQuerySet.search_fields
+    practices.update(**{fields.stored_vector: weighted_vector(fields, read=_in_update)})
+
+
+def _in_update(name):
+    """What the UPDATE reads for the search field ``name`` of the practice it sets.
+
+    An UPDATE cannot join, so a name read through a relation (``tags__name``)
+    becomes a subquery: that practice's names, joined by spaces. The subquery starts
+    from the rows that hold the names and walks the relation back to the practice,
+    so it reads them through their own indexes.
+    """
+    *relations, column = name.split("__")
+    if not relations:
+        return F(name)
+    model, back = Practice, []
+    for relation in relations:
+        field = model._meta.get_field(relation)
+        back.insert(
+            0,
+            field.field.name
+            if isinstance(field, ForeignObjectRel)
+            else field.related_query_name(),
+        )
+        model = field.related_model
+    to_practice = "__".join(back)
+    return Subquery(
+        model._default_manager.filter(**{to_practice: OuterRef("pk")})
+        .order_by()
+        .values(to_practice)
+        .annotate(names=StringAgg(column, delimiter=" "))
+        .values("names")
+    )

@@ -5,15 +5,23 @@ Everywhere: every word must match, case does not matter, title matches come firs
 accent folding and highlighted snippets.
 """
 
+import operator
+import re
+from collections import defaultdict
+from functools import reduce
+
 import pytest
+from django.contrib.postgres.search import SearchVector
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from taggit.models import Tag
 
 from compendium.templatetags.compendium import highlight
-from core.search import HIGHLIGHT_START, HIGHLIGHT_STOP
-from practices.models import PracticePartner
+from core.search import HIGHLIGHT_START, HIGHLIGHT_STOP, SEARCH_CONFIG
+from practices import signals
+from practices.models import Practice, PracticePartner, PracticeQuerySet
+from practices.search import refresh_search_vectors
 from tests.factories import OrganisationFactory, PracticeFactory
 
 pytestmark = pytest.mark.django_db
@@ -170,6 +178,19 @@ def test_search_vector_forgets_a_deleted_country(client, taxonomy):
     taxonomy["nigeria"].delete()
 
     assert found(client, "nigeria") == []
+
+
+def test_every_model_a_practice_is_searched_through_is_watched():
+    # A search field read through another relation needs receivers in
+    # practices.signals, or the stored vectors go stale when that relation changes.
+    reached = set()
+    for name in PracticeQuerySet.search_fields.all_fields:
+        model = Practice
+        for relation in name.split("__")[:-1]:
+            model = model._meta.get_field(relation).related_model
+            reached.add(model)
+
+    assert reached == {*signals.NAMES, PracticePartner}
 
 
 def test_summary_markup_is_shown_as_text_never_as_a_tag(client, taxonomy):
@@ -352,3 +373,62 @@ def test_a_search_reads_the_search_vectors_once_per_request(client, taxonomy, ur
     else:
         titles = {practice.title for practice in response.context["object_list"]}
         assert titles == {"Bank hotline", "Bank audits"}
+
+
+def _declared_vector():
+    """Django's SearchVector over the practice's search fields, read through joins."""
+    fields = PracticeQuerySet.search_fields
+    return reduce(
+        operator.add,
+        [
+            SearchVector(*names, weight=weight, config=SEARCH_CONFIG)
+            for weight, names in (("A", fields.a), ("B", fields.b), ("C", fields.c))
+            if names
+        ],
+    )
+
+
+def _words(vector):
+    """{(lexeme, weight)} of a tsvector's text, e.g. "'bank':3B,7 'opal':12C"."""
+    return {
+        (lexeme, position[-1] if position[-1] in "ABC" else "D")
+        for lexeme, positions in re.findall(r"'((?:[^']|'')+)':([0-9A-D,]+)", vector)
+        for position in positions.split(",")
+    }
+
+
+@pytest.mark.postgres
+def test_stored_vector_is_the_search_vector_of_the_declared_fields(taxonomy):
+    bare = PracticeFactory(description="", outcomes="")
+    single = PracticeFactory(
+        tags=["forced labour"],
+        countries=[taxonomy["nigeria"]],
+        partners=[OrganisationFactory(name="Cobalt Refiners")],
+    )
+    several = PracticeFactory(
+        tags=["cobalt", "garment audits"],
+        countries=[taxonomy["canada"], taxonomy["ivory_coast"]],
+        partners=[
+            OrganisationFactory(name="Opal Traders"),
+            OrganisationFactory(name="Harbour Bank"),
+        ],
+    )
+    refresh_search_vectors()
+
+    rows = defaultdict(list)
+    joined = Practice.objects.annotate(expected=_declared_vector())
+    for pk, stored, expected in joined.values_list("pk", "search_vector", "expected"):
+        rows[pk].append((stored, expected))
+
+    # One name per relation: the join gives one row, and the very same vector.
+    for practice in (bare, single):
+        [(stored, expected)] = rows[practice.pk]
+        assert stored == expected
+    # Several: the join gives a row per combination of names, which between them
+    # hold every word of the stored vector, at the same weights, and no other.
+    assert len(rows[several.pk]) == 2 * 2 * 2
+    stored = rows[several.pk][0][0]
+    assert {("opal", "C"), ("cobalt", "B"), ("ivoir", "C")} <= _words(stored)
+    assert _words(stored) == set().union(
+        *(_words(expected) for _, expected in rows[several.pk])
+    )

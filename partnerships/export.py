@@ -1,7 +1,10 @@
-"""The action points export: its columns and the rows they read."""
+"""The exports of action points and meetings: their columns and the rows they read."""
+
+from django.db.models import Prefetch
 
 from core.listing.csv import Column
 from core.listing.views import Export
+from partnerships.models import MeetingSource
 
 
 def columns(request):
@@ -23,3 +26,39 @@ def rows(queryset):
 
 
 ACTION_POINT_EXPORT = Export(stem="action-points", columns=columns, rows=rows)
+
+
+def meeting_columns(request):
+    """The documented columns (README, "Export columns"), in order."""
+
+    def absolute(meeting):
+        return request.build_absolute_uri(meeting.get_absolute_url())
+
+    return [
+        Column("title", lambda m: m.title),
+        Column("url", absolute),
+        Column("kind", lambda m: m.get_kind_display()),
+        Column("region", lambda m: m.region.name if m.region else ""),
+        Column("area", lambda m: m.region_detail),
+        Column("start_date", lambda m: m.start_date and m.start_date.isoformat()),
+        Column("end_date", lambda m: m.end_date and m.end_date.isoformat()),
+        Column("date_note", lambda m: m.date_note),
+        Column("format", lambda m: m.get_format_display()),
+        Column("host_office", lambda m: m.host_office),
+        Column("participants", lambda m: m.participants_count),
+        Column("summary", lambda m: m.summary),
+        Column("sources", lambda m: [source.url for source in m.sources.all()]),
+    ]
+
+
+def meeting_rows(queryset):
+    return (
+        queryset.select_related("region")
+        .prefetch_related(
+            Prefetch("sources", queryset=MeetingSource.objects.order_by("order", "pk"))
+        )
+        .iterator(chunk_size=500)
+    )
+
+
+MEETING_EXPORT = Export(stem="meetings", columns=meeting_columns, rows=meeting_rows)

@@ -1,7 +1,9 @@
+from django.db.models import F
+
 from core.listing.facets import ColumnFacet
-from core.listing.filters import ListFilterSet, SearchFilter, SlugFilter
+from core.listing.filters import ChoicesFilter, ListFilterSet, SearchFilter, SlugFilter
 from partnerships.models import ActionPoint, Meeting
-from practices.models import Audience, Sector
+from practices.models import Audience, Region, Sector
 
 
 class ActionPointFilterSet(ListFilterSet):
@@ -33,3 +35,30 @@ class ActionPointFilterSet(ListFilterSet):
         if self.search_query:
             return queryset.order_by("-rank", "audience__order", "order", "pk")
         return queryset.order_by("audience__order", "order", "pk")
+
+
+class MeetingFilterSet(ListFilterSet):
+    """One definition of "these meetings", for the list, its exports and API."""
+
+    q = SearchFilter()
+    kind = ChoicesFilter(
+        choices=Meeting.Kind.choices,
+        field_name="kind",
+        label="Kind of meeting",
+        facet=True,
+    )
+    region = SlugFilter(
+        queryset=Region.objects.all(), field_name="region", label="Region", facet=True
+    )
+
+    class Meta:
+        model = Meeting
+        fields = []
+
+    def filter_queryset(self, queryset):
+        queryset = super().filter_queryset(queryset)
+        # In the order they took place; one with no published date last.
+        chronological = (F("start_date").asc(nulls_last=True), "title", "pk")
+        if self.search_query:
+            return queryset.order_by("-rank", *chronological)
+        return queryset.order_by(*chronological)

@@ -6,6 +6,16 @@ app_name = "partnerships"
 urlpatterns = [
     path("meetings/", views.MeetingListView.as_view(), name="meeting_list"),
     path(
+        "meetings/export.csv",
+        views.MeetingListView.as_view(renderer="csv"),
+        name="meeting_export",
+    ),
+    path(
+        "meetings/export.xlsx",
+        views.MeetingListView.as_view(renderer="xlsx"),
+        name="meeting_export_xlsx",
+    ),
+    path(
         "meetings/<slug:slug>/",
         views.MeetingDetailView.as_view(),
         name="meeting_detail",

@@ -1,9 +1,9 @@
-from django.db.models import Count, F, Prefetch, Q
-from django.views.generic import DetailView, ListView
+from django.db.models import Count, Prefetch, Q
+from django.views.generic import DetailView
 
 from core.listing.views import ListingView
-from partnerships.export import ACTION_POINT_EXPORT
-from partnerships.filters import ActionPointFilterSet
+from partnerships.export import ACTION_POINT_EXPORT, MEETING_EXPORT
+from partnerships.filters import ActionPointFilterSet, MeetingFilterSet
 from partnerships.models import ActionPoint, Insight, Meeting
 from practices.models import (
     LessonLearned,
@@ -11,25 +11,26 @@ from practices.models import (
 )
 
 
-class MeetingListView(ListView):
+class MeetingListView(ListingView):
+    filterset_class = MeetingFilterSet
     template_name = "partnerships/meeting_list.html"
+    export = MEETING_EXPORT
+    export_url_names = {
+        "csv": "partnerships:meeting_export",
+        "xlsx": "partnerships:meeting_export_xlsx",
+    }
+    noun = ("meeting", "meetings")
     context_object_name = "meetings"
     extra_context = {"crumbs": [{"label": "Meetings"}]}
 
-    def get_queryset(self):
-        return (
-            Meeting.objects.published()
-            .select_related("region")
-            .annotate(
-                insight_count=Count("insights", distinct=True),
-                action_point_count=Count(
-                    "action_points",
-                    filter=Q(action_points__in=ActionPoint.objects.published()),
-                    distinct=True,
-                ),
-            )
-            # In the order they took place; one with no published date last.
-            .order_by(F("start_date").asc(nulls_last=True), "title", "pk")
+    def page_queryset(self, queryset):
+        return queryset.select_related("region").annotate(
+            insight_count=Count("insights", distinct=True),
+            action_point_count=Count(
+                "action_points",
+                filter=Q(action_points__in=ActionPoint.objects.published()),
+                distinct=True,
+            ),
         )
 
 

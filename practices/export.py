@@ -212,3 +212,29 @@ def organisation_rows(queryset, chunk_size=CHUNK_SIZE):
 ORGANISATION_EXPORT = Export(
     stem="organisations", columns=organisation_columns, rows=organisation_rows
 )
+
+
+def lesson_columns(request):
+    """The documented columns (README, "Export columns"), in order."""
+
+    def practice_url(lesson):
+        if lesson.practice is None:
+            return ""
+        return request.build_absolute_uri(lesson.practice.get_absolute_url())
+
+    return [
+        Column("lesson", lambda lesson: lesson.text),
+        Column("sector", lambda lesson: lesson.sector.name if lesson.sector else ""),
+        Column(
+            "practice", lambda lesson: lesson.practice.title if lesson.practice else ""
+        ),
+        Column("practice_url", practice_url),
+        Column("source_url", lambda lesson: lesson.source_url),
+    ]
+
+
+def lesson_rows(queryset):
+    return queryset.select_related("sector", "practice").iterator(chunk_size=1000)
+
+
+LESSON_EXPORT = Export(stem="lessons", columns=lesson_columns, rows=lesson_rows)

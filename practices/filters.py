@@ -16,6 +16,7 @@ from practices.models import (
     MIN_YEAR,
     Audience,
     Country,
+    LessonLearned,
     Organisation,
     OrganisationType,
     PartnershipKind,
@@ -172,3 +173,24 @@ class OrganisationFilterSet(ListFilterSet):
         if self.search_query:
             return queryset.order_by("-rank", Folded("name"), "pk")
         return queryset.order_by(Folded("name"), "pk")
+
+
+class LessonFilterSet(ListFilterSet):
+    """One definition of "these lessons learned", for the list, its exports and API."""
+
+    q = SearchFilter()
+    sector = SlugFilter(
+        queryset=Sector.objects.all(), field_name="sector", label="Sector", facet=True
+    )
+
+    class Meta:
+        model = LessonLearned
+        fields = []
+
+    def filter_queryset(self, queryset):
+        queryset = super().filter_queryset(queryset)
+        # Cross-sector lessons (no sector) after the sectors, in their editorial order.
+        in_order = (F("sector__order").asc(nulls_last=True), "order", "pk")
+        if self.search_query:
+            return queryset.order_by("-rank", *in_order)
+        return queryset.order_by(*in_order)

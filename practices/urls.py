@@ -35,4 +35,15 @@ urlpatterns = [
         name="organisation_detail",
     ),
     path("sectors/<slug:slug>/", views.SectorDetailView.as_view(), name="sector"),
+    path("lessons/", views.LessonListView.as_view(), name="lesson_list"),
+    path(
+        "lessons/export.csv",
+        views.LessonListView.as_view(renderer="csv"),
+        name="lesson_export",
+    ),
+    path(
+        "lessons/export.xlsx",
+        views.LessonListView.as_view(renderer="xlsx"),
+        name="lesson_export_xlsx",
+    ),
 ]

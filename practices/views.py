@@ -5,8 +5,13 @@ from django.urls import reverse
 from django.views.generic import DetailView
 
 from core.listing.views import ListingView
-from practices.export import ORGANISATION_EXPORT, PRACTICE_EXPORT
-from practices.filters import SORT_CHOICES, OrganisationFilterSet, PracticeFilterSet
+from practices.export import LESSON_EXPORT, ORGANISATION_EXPORT, PRACTICE_EXPORT
+from practices.filters import (
+    SORT_CHOICES,
+    LessonFilterSet,
+    OrganisationFilterSet,
+    PracticeFilterSet,
+)
 from practices.models import (
     LessonLearned,
     Organisation,
@@ -229,3 +234,20 @@ class OrganisationDetailView(DetailView):
         context["meetings"] = self.object.meetings.published()
         context["list_url"] = reverse("practices:list")
         return context
+
+
+class LessonListView(ListingView):
+    filterset_class = LessonFilterSet
+    template_name = "practices/lessonlearned_list.html"
+    export = LESSON_EXPORT
+    export_url_names = {
+        "csv": "practices:lesson_export",
+        "xlsx": "practices:lesson_export_xlsx",
+    }
+    noun = ("lesson learned", "lessons learned")
+    context_object_name = "lessons"
+    paginate_by = 50
+    extra_context = {"crumbs": [{"label": "Lessons learned"}]}
+
+    def page_queryset(self, queryset):
+        return queryset.select_related("sector", "practice")

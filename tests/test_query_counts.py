@@ -116,6 +116,10 @@ PAGES = {
     "practice CSV": lambda c: reverse("practices:export"),
     "practice CSV, 3 filters and q": lambda c: reverse("practices:export") + FILTERED,
     "meetings": lambda c: reverse("partnerships:meeting_list"),
+    "meeting CSV": lambda c: reverse("partnerships:meeting_export"),
+    "lessons": lambda c: reverse("practices:lesson_list"),
+    "lesson CSV": lambda c: reverse("practices:lesson_export"),
+    "organisation CSV": lambda c: reverse("practices:organisation_export"),
     "meeting detail": lambda c: c.meeting.get_absolute_url(),
     "action points": lambda c: reverse("partnerships:action_point_list"),
     "action points, filtered": lambda c: (
@@ -139,7 +143,11 @@ MAX_QUERIES = {
     "practice detail": 18,  # 16
     "practice CSV": 10,  # 9
     "practice CSV, 3 filters and q": 14,  # 12, PostgreSQL 13
-    "meetings": 2,  # 1
+    "meetings": 6,  # 5: the count, the page, two facets
+    "meeting CSV": 3,  # 2
+    "lessons": 5,  # 4
+    "lesson CSV": 2,  # 1
+    "organisation CSV": 4,  # 3
     "meeting detail": 9,  # 8
     "action points": 9,  # 8
     "action points, filtered": 12,  # 10, PostgreSQL 11

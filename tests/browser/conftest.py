@@ -55,6 +55,8 @@ KEY_PAGES = [
     ("meeting detail", "/meetings/regm-americas-2020/", 200),
     ("action points", "/action-points/", 200),
     ("organisations", "/organisations/?type=ngo", 200),
+    ("meetings", "/meetings/", 200),
+    ("lessons", "/lessons/?sector=financial", 200),
     ("site search", "/search/?q=bank", 200),
     ("page not found", "/practices/no-such-practice/", 404),
     ("admin login", "/admin/login/", 200),

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from django.test import RequestFactory
 
-from partnerships.export import ACTION_POINT_EXPORT
-from practices.export import ORGANISATION_EXPORT, PRACTICE_EXPORT
+from partnerships.export import ACTION_POINT_EXPORT, MEETING_EXPORT
+from practices.export import LESSON_EXPORT, ORGANISATION_EXPORT, PRACTICE_EXPORT
 
 README = Path(__file__).resolve().parents[2] / "README.md"
 
@@ -25,7 +25,14 @@ def documented_columns(stem):
 
 
 @pytest.mark.parametrize(
-    "export", [PRACTICE_EXPORT, ACTION_POINT_EXPORT, ORGANISATION_EXPORT]
+    "export",
+    [
+        PRACTICE_EXPORT,
+        ACTION_POINT_EXPORT,
+        ORGANISATION_EXPORT,
+        MEETING_EXPORT,
+        LESSON_EXPORT,
+    ],
 )
 def test_readme_lists_the_export_columns_in_order(export):
     request = RequestFactory().get("/")

@@ -9,12 +9,12 @@ screenshot and the URL of every open page land in test-artifacts/.
 import os
 import re
 import shutil
-from importlib import import_module
 from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import Group
 from django.db import connection
+from django.db.migrations import RunPython
 from django.db.migrations.loader import MigrationLoader
 
 REPO = Path(__file__).resolve().parents[2]
@@ -137,9 +137,17 @@ def page(new_context):
     return new_context().new_page()
 
 
+# The data migrations that decide what each group may do, in the order they run: the
+# groups are made, then two models move, with their permissions, into practices.
+GROUP_DATA_MIGRATIONS = [
+    ("compendium", "0001_editorial_groups"),
+    ("practices", "0006_organisation_practicepartner"),
+]
+
+
 @pytest.fixture
 def editorial_groups(transactional_db):
-    """The Editors and Publishers groups, made again by their data migration if needed.
+    """The Editors and Publishers groups, made again by their data migrations if needed.
 
     Browser tests run in transactions that end in a flush, which also empties the
     tables a data migration filled; running the real migration code keeps one source
@@ -148,10 +156,12 @@ def editorial_groups(transactional_db):
     if Group.objects.filter(name__in=["Editors", "Publishers"]).count() == 2:
         return
     loader = MigrationLoader(connection)
-    key = ("compendium", "0001_editorial_groups")
-    state = loader.project_state(key)
-    migration = import_module("compendium.migrations.0001_editorial_groups")
-    migration.make_groups(state.apps, None)
+    with connection.schema_editor(atomic=False) as schema_editor:
+        for key in GROUP_DATA_MIGRATIONS:
+            state = loader.project_state(key)
+            for operation in loader.get_migration(*key).operations:
+                if isinstance(operation, RunPython):
+                    operation.code(state.apps, schema_editor)
 
 
 @pytest.fixture

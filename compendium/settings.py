@@ -53,7 +53,11 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.postgres",
+    "corsheaders",
     "django_filters",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "taggit",
     "django_countries",
     "axes",
@@ -61,9 +65,13 @@ INSTALLED_APPS = [
     "compendium",
     "practices",
     "partnerships",
+    "api",
 ]
 
 MIDDLEWARE = [
+    # First, so that every answer under /api/, a redirect or an error too, carries
+    # the CORS headers a browser needs to read it from another site.
+    "corsheaders.middleware.CorsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -182,6 +190,53 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": ["'none'"],
     },
 }
+
+# The JSON API (api/): read-only and anonymous, so no session, no CSRF, no user.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    "UNAUTHENTICATED_USER": None,
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [],
+    "DEFAULT_SCHEMA_CLASS": "api.schema.APISchema",
+    # An unknown parameter like any other (the lists ignore it), not a format switch.
+    "URL_FORMAT_OVERRIDE": None,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Compendium of Promising Practices API",
+    "DESCRIPTION": (
+        "The published content of the UNODC Compendium of Promising Practices on "
+        "Public-Private Partnerships to Prevent and Counter Trafficking in Persons, "
+        "as JSON, for researchers, data journalists and anyone building on it. No "
+        "key and no sign-in; any website may call it from the browser (CORS).\n\n"
+        "Each list takes exactly the parameters of the site's list of the same "
+        "name (copy a filtered address from the site and put `/api/v1` in front of "
+        "its path) and holds the same rows in the same order as that list and its "
+        "CSV export. A page also carries the facet counts shown beside the list and "
+        "`messages` for any value that was ignored: an unknown or malformed value "
+        "never fails a request, it is left out and reported. Follow `next` until "
+        "it is null to read every row, or take the CSV export for the whole list "
+        "at once. Only published content is ever shown; a draft's address answers "
+        "404."
+    ),
+    "VERSION": "1.0.0",
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    # Swagger UI from our own static files: the CSP allows no other origin.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "SWAGGER_UI_SETTINGS": {
+        "deepLinking": True,
+        "displayRequestDuration": True,
+        "tryItOutEnabled": True,
+        "validatorUrl": None,
+    },
+}
+# Any site may read the API from a visitor's browser; no cookie is ever sent along.
+CORS_URLS_REGEX = r"^/api/.*$"
+CORS_ALLOW_ALL_ORIGINS = True
+CORS_ALLOW_METHODS = ["GET", "HEAD", "OPTIONS"]
+CORS_ALLOW_CREDENTIALS = False
 
 # django-axes: lock an account from an address after repeated failed admin logins.
 AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))

@@ -11,7 +11,9 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("practices.urls")),
     path("", include("partnerships.urls")),
+    path("api/v1/", include("api.urls")),
 ]
 
+handler400 = "compendium.views.bad_request"
 handler404 = "compendium.views.page_not_found"
 handler500 = "compendium.views.server_error"

@@ -4,6 +4,7 @@ from django.db import connection
 from django.db.models import Count, Q
 from django.http import JsonResponse
 from django.shortcuts import render
+from django.views import defaults
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
@@ -117,11 +118,36 @@ def healthz(request):
     return JsonResponse({"status": "ok", "database": "ok"})
 
 
+def bad_request(request, exception=None):
+    # What Django refuses before a view runs: more than 1,000 parameters, say.
+    if is_api(request):
+        return JsonResponse(
+            {"detail": "This request could not be read; check its parameters."},
+            status=400,
+        )
+    return defaults.bad_request(request, exception)
+
+
 def page_not_found(request, exception=None):
     # Only our own sentences are shown; Django's internal 404 texts never are.
     message = str(exception) if isinstance(exception, PublicHttp404) else ""
+    if is_api(request):
+        return JsonResponse(
+            {"detail": message or "There is nothing at this address."}, status=404
+        )
     return render(request, "404.html", {"message": message}, status=404)
 
 
 def server_error(request):
+    if is_api(request):
+        return JsonResponse(
+            {"detail": "Something went wrong on our side; please try again later."},
+            status=500,
+        )
     return render(request, "500.html", status=500)
+
+
+def is_api(request):
+    """Whether the request is for the JSON API, whose every answer is JSON (the
+    API's own views answer their errors; these handlers answer the rest)."""
+    return request.path.startswith("/api/")

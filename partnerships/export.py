@@ -40,15 +40,25 @@ def meeting_columns(request):
         Column("kind", lambda m: m.get_kind_display()),
         Column("region", lambda m: m.region.name if m.region else ""),
         Column("area", lambda m: m.region_detail),
-        Column("start_date", lambda m: m.start_date and m.start_date.isoformat()),
-        Column("end_date", lambda m: m.end_date and m.end_date.isoformat()),
+        Column(
+            "start_date",
+            lambda m: m.start_date and m.start_date.isoformat(),
+            str | None,
+        ),
+        Column("end_date", lambda m: m.end_date and m.end_date.isoformat(), str | None),
         Column("date_note", lambda m: m.date_note),
         Column("format", lambda m: m.get_format_display()),
         Column("host_office", lambda m: m.host_office),
-        Column("participants", lambda m: m.participants_count),
+        Column("participants", lambda m: m.participants_count, int | None),
         Column("summary", lambda m: m.summary),
-        Column("sources", lambda m: [source.url for source in m.sources.all()]),
+        Column(
+            "sources", lambda m: [source.url for source in m.sources.all()], list[str]
+        ),
     ]
+
+
+def _iso(day):
+    return day.isoformat() if day else None
 
 
 def meeting_rows(queryset):

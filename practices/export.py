@@ -127,20 +127,20 @@ def columns(request):
     return [
         Column("title", field("title")),
         Column("url", lambda row: f"{detail_prefix}{row['slug']}/"),
-        Column("sectors", field("sectors")),
-        Column("countries", field("countries")),
-        Column("regions", field("regions")),
+        Column("sectors", field("sectors"), list[str]),
+        Column("countries", field("countries"), list[str]),
+        Column("regions", field("regions"), list[str]),
         Column("kind", field("kind__name")),
-        Column("partners", field("partners")),
-        Column("audiences", field("audiences")),
-        Column("stages", field("stages")),
-        Column("tags", field("tags")),
-        Column("start_year", field("start_year")),
-        Column("end_year", field("end_year")),
+        Column("partners", field("partners"), list[str]),
+        Column("audiences", field("audiences"), list[str]),
+        Column("stages", field("stages"), list[str]),
+        Column("tags", field("tags"), list[str]),
+        Column("start_year", field("start_year"), int | None),
+        Column("end_year", field("end_year"), int | None),
         Column("summary", field("summary")),
         Column("outcomes", field("outcomes")),
         Column("provenance", field("provenance")),
-        Column("sources", field("sources")),
+        Column("sources", field("sources"), list[str]),
     ]
 
 
@@ -157,11 +157,11 @@ def organisation_columns(request):
         Column("name", lambda row: row["name"]),
         Column("url", lambda row: f"{detail_prefix}{row['slug']}/"),
         Column("type", lambda row: types.get(row["type"], row["type"])),
-        Column("country", lambda row: row["country__name"]),
+        Column("country", lambda row: row["country__name"], str | None),
         Column("website", lambda row: row["website"]),
         Column("description", lambda row: row["description"]),
-        Column("practices", lambda row: row["practices"]),
-        Column("sectors", lambda row: row["sectors"]),
+        Column("practices", lambda row: row["practices"], int),
+        Column("sectors", lambda row: row["sectors"], list[str]),
     ]
 
 

@@ -103,7 +103,9 @@ def test_editorial_groups_hold_the_organisation_permissions(django_user_model):
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_moving_organisations_keeps_group_permissions_and_history(admin_user):
+def test_moving_organisations_keeps_group_permissions_and_history(
+    admin_user, editorial_groups
+):
     organisation = OrganisationFactory(name="Coastal Bank")
     LogEntry.objects.log_actions(
         admin_user.pk, [organisation], CHANGE, change_message="Renamed."

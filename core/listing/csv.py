@@ -15,6 +15,9 @@ MULTI_VALUE_SEPARATOR = "; "
 class Column:
     header: str
     value: object  # callable(row) -> str | int | None | iterable of str
+    #: What ``value`` gives, as the API's OpenAPI document declares it: ``str``,
+    #: ``int``, ``list[str]``, or one of them ``| None`` when the cell may be empty.
+    type: object = str
 
 
 def protect(value):

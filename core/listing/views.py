@@ -41,6 +41,15 @@ class Export:
     columns: object
     rows: object
 
+    def items(self, request, queryset):
+        """The rows of ``queryset`` as JSON items: {header: value}, with lists and
+        numbers kept as such."""
+        columns = self.columns(request)
+        return [
+            {column.header: _json_value(column.value(row)) for column in columns}
+            for row in self.rows(queryset)
+        ]
+
 
 class ListingView(FilterView):
     """A FilterSet-driven public list: facets with counts, chips, messages, exports.
@@ -85,9 +94,23 @@ class ListingView(FilterView):
         return kwargs
 
     def get(self, request, *args, **kwargs):
+        self.filter_rows()
+        return getattr(self, f"render_{self.renderer}")()
+
+    def filter_rows(self):
+        """This request's FilterSet and the rows it gives: where every renderer
+        starts."""
         self.filterset = self.get_filterset(self.get_filterset_class())
         self.object_list = self.filterset.qs
-        return getattr(self, f"render_{self.renderer}")()
+
+    @classmethod
+    def payload_for(cls, request):
+        """The JSON renderer's payload for ``request``, for a view of its own (the
+        API's) to answer with; raises PublicHttp404 for a page that does not exist."""
+        view = cls(renderer="json")
+        view.setup(request)
+        view.filter_rows()
+        return view.json_payload()
 
     # HTML -------------------------------------------------------------------------
 
@@ -189,11 +212,7 @@ class ListingView(FilterView):
             page = paginator.page(params.get("page") or 1)
         except (EmptyPage, PageNotAnInteger) as error:
             raise PublicHttp404(PAGE_MISSING) from error
-        columns = self.export.columns(request)
-        items = [
-            {column.header: _json_value(column.value(row)) for column in columns}
-            for row in self.export.rows(page.object_list)
-        ]
+        items = self.export.items(request, page.object_list)
 
         def page_url(number):
             query = params.copy()

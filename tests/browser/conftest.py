@@ -12,10 +12,6 @@ import shutil
 from pathlib import Path
 
 import pytest
-from django.contrib.auth.models import Group
-from django.db import connection
-from django.db.migrations import RunPython
-from django.db.migrations.loader import MigrationLoader
 
 REPO = Path(__file__).resolve().parents[2]
 ARTIFACTS = REPO / "test-artifacts"
@@ -135,33 +131,6 @@ def new_context(browser, live_server):
 @pytest.fixture
 def page(new_context):
     return new_context().new_page()
-
-
-# The data migrations that decide what each group may do, in the order they run: the
-# groups are made, then two models move, with their permissions, into practices.
-GROUP_DATA_MIGRATIONS = [
-    ("compendium", "0001_editorial_groups"),
-    ("practices", "0006_organisation_practicepartner"),
-]
-
-
-@pytest.fixture
-def editorial_groups(transactional_db):
-    """The Editors and Publishers groups, made again by their data migrations if needed.
-
-    Browser tests run in transactions that end in a flush, which also empties the
-    tables a data migration filled; running the real migration code keeps one source
-    of truth for what each group may do.
-    """
-    if Group.objects.filter(name__in=["Editors", "Publishers"]).count() == 2:
-        return
-    loader = MigrationLoader(connection)
-    with connection.schema_editor(atomic=False) as schema_editor:
-        for key in GROUP_DATA_MIGRATIONS:
-            state = loader.project_state(key)
-            for operation in loader.get_migration(*key).operations:
-                if isinstance(operation, RunPython):
-                    operation.code(state.apps, schema_editor)
 
 
 @pytest.fixture

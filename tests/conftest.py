@@ -1,3 +1,5 @@
+import csv
+import io
 import os
 
 import pytest
@@ -5,6 +7,7 @@ from django.contrib.auth.models import Group
 from django.core.management import call_command
 from django.db import connection
 
+from core.listing.csv import BOM
 from tests.factories import (
     AudienceFactory,
     CountryFactory,
@@ -55,6 +58,31 @@ def pytest_runtest_makereport(item, call):
 @pytest.fixture
 def on_postgres():
     return connection.vendor == "postgresql"
+
+
+@pytest.fixture
+def body():
+    """Reads the text of a response, streamed (an export) or not."""
+
+    def read(response):
+        if response.streaming:
+            return b"".join(response.streaming_content).decode("utf-8")
+        return response.content.decode("utf-8")
+
+    return read
+
+
+@pytest.fixture
+def read_csv(body):
+    """Reads a CSV export into dicts, after checking it is UTF-8 with a BOM."""
+
+    def read(response):
+        assert response.status_code == 200
+        text = body(response)
+        assert text.startswith(BOM), "UTF-8 BOM, so Excel reads the accents"
+        return list(csv.DictReader(io.StringIO(text[len(BOM) :], newline="")))
+
+    return read
 
 
 @pytest.fixture

@@ -1,8 +1,6 @@
 """Meetings, action points (list, filters, CSV) and organisations, for the public."""
 
-import csv
 import html
-import io
 import re
 from datetime import UTC, date, datetime
 
@@ -27,13 +25,6 @@ pytestmark = pytest.mark.django_db
 ACTION_POINTS_URL = reverse("partnerships:action_point_list")
 ACTION_POINTS_CSV = reverse("partnerships:action_point_export")
 ACTION_POINTS_PAGE = 50
-
-
-def read_csv(response):
-    assert response.status_code == 200
-    body = b"".join(response.streaming_content).decode("utf-8")
-    assert body.startswith("\ufeff")
-    return list(csv.DictReader(io.StringIO(body[1:], newline="")))
 
 
 # Meetings -----------------------------------------------------------------------------
@@ -217,7 +208,7 @@ def test_action_point_pages_keep_the_filters(client, taxonomy):
     assert len(second.context["object_list"]) == 2
 
 
-def test_action_point_csv_equals_the_list_across_pages(client, taxonomy):
+def test_action_point_csv_equals_the_list_across_pages(client, read_csv, taxonomy):
     for n in range(ACTION_POINTS_PAGE + 5):
         ActionPointFactory(
             published=True,
@@ -237,7 +228,7 @@ def test_action_point_csv_equals_the_list_across_pages(client, taxonomy):
     assert [row["action"] for row in rows] == listed
 
 
-def test_action_point_csv_columns_and_name(client, action_points):
+def test_action_point_csv_columns_and_name(client, read_csv, action_points):
     with time_machine.travel(datetime(2025, 1, 31, 9, tzinfo=UTC), tick=False):
         response = client.get(f"{ACTION_POINTS_CSV}?sector=financial")
 
@@ -263,7 +254,7 @@ def test_action_point_csv_columns_and_name(client, action_points):
     assert by_text["Share inspection findings with banks."]["meeting"] == ""
 
 
-def test_action_point_csv_cross_sector_and_formula_cells(client, taxonomy):
+def test_action_point_csv_cross_sector_and_formula_cells(client, read_csv, taxonomy):
     ActionPointFactory(
         published=True, text="=cmd|' /C calc'!A0", derived_from="@SUM(1)", sector=None
     )
@@ -275,7 +266,9 @@ def test_action_point_csv_cross_sector_and_formula_cells(client, taxonomy):
     assert row["sector"] == "Cross-sector"
 
 
-def test_action_point_list_links_its_csv_with_the_query(client, action_points):
+def test_action_point_list_links_its_csv_with_the_query(
+    client, read_csv, action_points
+):
     response = client.get(f"{ACTION_POINTS_URL}?audience=labour-inspectors&page=1")
 
     href = html.unescape(

@@ -1,8 +1,6 @@
 """The practices CSV: the list's rows in its order, safe to open in a spreadsheet."""
 
-import csv
 import html
-import io
 import random
 import re
 from datetime import UTC, datetime
@@ -38,13 +36,6 @@ COLUMNS = [
     "provenance",
     "sources",
 ]
-
-
-def read_csv(response):
-    assert response.status_code == 200
-    body = b"".join(response.streaming_content).decode("utf-8")
-    assert body.startswith("\ufeff"), "UTF-8 BOM, so Excel reads the accents"
-    return list(csv.DictReader(io.StringIO(body[1:], newline="")))
 
 
 def all_list_titles(client, query):
@@ -89,7 +80,7 @@ def many_practices(taxonomy):
         "q=growers&sort=oldest",
     ],
 )
-def test_export_matches_list_for_same_filters(client, many_practices, query):
+def test_export_matches_list_for_same_filters(client, read_csv, many_practices, query):
     listed = all_list_titles(client, query)
 
     rows = read_csv(client.get(f"{EXPORT_URL}?{query}"))
@@ -98,17 +89,16 @@ def test_export_matches_list_for_same_filters(client, many_practices, query):
     assert [row["title"] for row in rows] == listed
 
 
-def test_export_has_the_documented_columns(client, taxonomy):
+def test_export_has_the_documented_columns(client, body, taxonomy):
     PracticeFactory(published=True)
 
     response = client.get(EXPORT_URL)
 
     assert response["Content-Type"] == "text/csv; charset=utf-8"
-    body = b"".join(response.streaming_content).decode("utf-8")
-    assert body.splitlines()[0] == "\ufeff" + ",".join(COLUMNS)
+    assert body(response).splitlines()[0] == "\ufeff" + ",".join(COLUMNS)
 
 
-def test_multi_valued_cells_are_joined_with_semicolons(client, taxonomy):
+def test_multi_valued_cells_are_joined_with_semicolons(client, read_csv, taxonomy):
     fiu = OrganisationFactory(
         name="Ghana FIU", type=OrganisationType.FINANCIAL_INTELLIGENCE_UNIT
     )
@@ -157,7 +147,7 @@ def test_multi_valued_cells_are_joined_with_semicolons(client, taxonomy):
     assert row["sources"] == "https://example.org/a; https://example.org/b"
 
 
-def test_unknown_values_are_empty_cells(client, taxonomy):
+def test_unknown_values_are_empty_cells(client, read_csv, taxonomy):
     PracticeFactory(published=True, start_year=None, outcomes="")
 
     (row,) = read_csv(client.get(EXPORT_URL))
@@ -178,7 +168,9 @@ def test_filename_carries_the_date_of_the_download(client, taxonomy):
 
 
 @pytest.mark.parametrize("trigger", ["=", "+", "-", "@", "\t", "\r"])
-def test_cells_that_a_spreadsheet_would_run_are_made_text(client, taxonomy, trigger):
+def test_cells_that_a_spreadsheet_would_run_are_made_text(
+    client, read_csv, taxonomy, trigger
+):
     PracticeFactory(
         published=True,
         title=f'{trigger}HYPERLINK("https://evil.example","x")',
@@ -197,7 +189,7 @@ def test_cells_that_a_spreadsheet_would_run_are_made_text(client, taxonomy, trig
     assert plain["title"] == "Plain title"
 
 
-def test_list_offers_its_rows_as_csv_with_the_same_query(client, taxonomy):
+def test_list_offers_its_rows_as_csv_with_the_same_query(client, read_csv, taxonomy):
     PracticeFactory.create_batch(
         3, published=True, title="Bank hotline", sectors=[taxonomy["financial"]]
     )

@@ -21,27 +21,33 @@ IN_CI = bool(os.environ.get("CI"))
 
 
 def pytest_collection_modifyitems(config, items):
-    """PostgreSQL-only tests are deselected (not skipped) on SQLite, and say so."""
+    """Tests for one database only are deselected (not skipped) on the other one, and
+    say so: ``postgres`` tests need full-text search, ``sqlite`` tests pin the
+    fallback search where it behaves differently."""
     from django.conf import settings
 
     engine = settings.DATABASES["default"]["ENGINE"]
-    if "postgresql" in engine:
-        return
+    other = "sqlite" if "postgresql" in engine else "postgres"
     keep, drop = [], []
     for item in items:
-        (drop if item.get_closest_marker("postgres") else keep).append(item)
+        (drop if item.get_closest_marker(other) else keep).append(item)
     if drop:
         config.hook.pytest_deselected(items=drop)
         items[:] = keep
-        config._compendium_pg_deselected = len(drop)
+        config._compendium_deselected = (other, len(drop))
 
 
 def pytest_terminal_summary(terminalreporter, exitstatus, config):
-    dropped = getattr(config, "_compendium_pg_deselected", 0)
-    if dropped:
+    other, dropped = getattr(config, "_compendium_deselected", (None, 0))
+    if other == "postgres":
         terminalreporter.write_line(
             f"{dropped} PostgreSQL-only tests were deselected: set DATABASE_URL to a "
             "PostgreSQL database to run them (.ci/run does)."
+        )
+    elif other == "sqlite":
+        terminalreporter.write_line(
+            f"{dropped} SQLite-only tests were deselected: run without DATABASE_URL "
+            "to run them (.ci/run does)."
         )
 
 

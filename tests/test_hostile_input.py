@@ -464,6 +464,18 @@ def test_repeated_values_count_once(client, site):
     assert len(response.context["chips"]) == 1
 
 
+def test_more_than_50_values_of_one_parameter_still_filter_by_the_first_50(
+    client, site
+):
+    # The 50th value is a known sector and filters; the 51st is not read.
+    values = [f"sector-{n}" for n in range(49)] + ["financial", "supply-chain"]
+
+    response = client.get(LIST_URL, {"sector": values})
+
+    assert titles(response) == {"Bank red flags", "Bank screening tool"}
+    assert [chip["value"] for chip in response.context["chips"]] == ["financial"]
+
+
 def test_repeated_values_in_the_csv_export(
     client, site, read_csv, django_assert_max_num_queries
 ):

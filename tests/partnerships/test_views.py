@@ -14,6 +14,7 @@ from partnerships.models import ActionPoint, PracticePartner
 from practices.models import OrganisationType
 from tests.factories import (
     ActionPointFactory,
+    AudienceFactory,
     InsightFactory,
     MeetingFactory,
     OrganisationFactory,
@@ -206,6 +207,67 @@ def test_action_point_pages_keep_the_filters(client, taxonomy):
     )
     assert len(first.context["object_list"]) == ACTION_POINTS_PAGE
     assert len(second.context["object_list"]) == 2
+
+
+@pytest.fixture
+def audiences(db):
+    """Two audiences whose editorial order is not their alphabetical one."""
+    return (
+        AudienceFactory(name="Prosecutors", slug="prosecutors", order=1),
+        AudienceFactory(name="Bankers", slug="bankers", order=2),
+    )
+
+
+def listed_in_order(client, query=""):
+    response = client.get(f"{ACTION_POINTS_URL}?{query}")
+    assert response.status_code == 200
+    return [point.text for point in response.context["object_list"]]
+
+
+def test_action_points_are_listed_by_audience_then_by_their_order(client, audiences):
+    prosecutors, bankers = audiences
+    for audience, order, text in [
+        (bankers, 0, "Report suspicious payments."),
+        (prosecutors, 5, "Seize the proceeds."),
+        (prosecutors, 1, "Train investigators."),
+        (bankers, 0, "Flag typologies."),
+        (prosecutors, 1, "Charge traffickers."),
+    ]:
+        ActionPointFactory(published=True, audience=audience, order=order, text=text)
+
+    # Audience order, then the point's order, then the order they were added in.
+    assert listed_in_order(client) == [
+        "Train investigators.",
+        "Charge traffickers.",
+        "Seize the proceeds.",
+        "Report suspicious payments.",
+        "Flag typologies.",
+    ]
+
+
+def test_a_search_lists_action_points_by_relevance_first(client, audiences):
+    prosecutors, bankers = audiences
+    for audience, order, text, derived_from in [
+        (prosecutors, 0, "Ask banks for help.", "Typologies of trafficking"),
+        (bankers, 0, "Send typologies to banks.", ""),
+        (prosecutors, 1, "Share typologies with banks.", ""),
+        (prosecutors, 2, "Inspect farms.", ""),
+    ]:
+        ActionPointFactory(
+            published=True,
+            audience=audience,
+            order=order,
+            text=text,
+            derived_from=derived_from,
+        )
+
+    # Both words in the text rank above one only in "derived from"; equal ranks
+    # keep the list's own order.
+    assert listed_in_order(client, "q=typologies+banks") == [
+        "Share typologies with banks.",
+        "Send typologies to banks.",
+        "Ask banks for help.",
+    ]
 
 
 def test_action_point_csv_equals_the_list_across_pages(client, read_csv, taxonomy):

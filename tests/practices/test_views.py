@@ -303,6 +303,17 @@ def test_practice_page_shows_everything_about_it(client, taxonomy):
         assert fragment in text, fragment
 
 
+def test_practice_page_never_shows_a_draft_lesson(client, taxonomy):
+    practice = PracticeFactory(published=True)
+    LessonLearnedFactory(published=True, practice=practice, text="Start small.")
+    LessonLearnedFactory(practice=practice, text="An unreleased lesson.")
+
+    response = client.get(practice.get_absolute_url())
+
+    assert "Start small." in response.text
+    assert "An unreleased lesson." not in response.text
+
+
 def test_practice_page_suggests_related_practices_by_shared_terms(client, taxonomy):
     practice = PracticeFactory(
         published=True,

@@ -17,6 +17,7 @@ from urllib.parse import quote, urlencode
 
 import pytest
 from django.core.cache import cache
+from django.db import transaction
 from django.urls import reverse
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
@@ -32,6 +33,7 @@ from tests.factories import (
     OrganisationFactory,
     PracticeFactory,
     PracticeSourceFactory,
+    build_taxonomy,
 )
 
 pytestmark = pytest.mark.django_db
@@ -117,11 +119,21 @@ NASTY_VALUES = [
 ]
 
 
-@pytest.fixture
-def site(taxonomy):
-    """Published content on every public page, with drafts next to it."""
-    cache.clear()
-    t = taxonomy
+@pytest.fixture(scope="module")
+def site(django_db_setup, django_db_blocker):
+    """Published content on every public page, with drafts next to it.
+
+    Every test here only reads, so the site is built once for the module, inside a
+    transaction of its own that is rolled back at the end (as in
+    tests/test_reference_content.py); each test still runs in its own savepoint.
+    """
+    with django_db_blocker.unblock(), transaction.atomic():
+        cache.clear()
+        yield build_site(build_taxonomy())
+        transaction.set_rollback(True)
+
+
+def build_site(t):
     bank = OrganisationFactory(
         name="Global Bank Alliance",
         slug="global-bank-alliance",

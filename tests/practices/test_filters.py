@@ -3,25 +3,33 @@
 Values of one parameter combine with OR, different parameters with AND.
 """
 
-import re
-
 import pytest
+from django.db import transaction
 from django.http import QueryDict
 from django.urls import reverse
 
 from practices.filters import PracticeFilterSet
 from practices.models import OrganisationType, Practice
-from tests.factories import OrganisationFactory, PracticeFactory
+from tests.factories import OrganisationFactory, PracticeFactory, build_taxonomy
 
 pytestmark = pytest.mark.django_db
 
 LIST_URL = reverse("practices:list")
 
 
-@pytest.fixture
-def practices(taxonomy):
-    """Four published practices differing on every facet; a draft matching them all."""
-    t = taxonomy
+@pytest.fixture(scope="module")
+def practices(django_db_setup, django_db_blocker):
+    """Four published practices differing on every facet; a draft matching them all.
+
+    Built once for the module, whose tests only read them, inside a transaction
+    rolled back at the end (as in tests/test_reference_content.py).
+    """
+    with django_db_blocker.unblock(), transaction.atomic():
+        yield build_practices(build_taxonomy())
+        transaction.set_rollback(True)
+
+
+def build_practices(t):
     fiu = OrganisationFactory(
         name="National FIU", type=OrganisationType.FINANCIAL_INTELLIGENCE_UNIT
     )
@@ -274,28 +282,3 @@ def test_facet_options_without_results_are_hidden_unless_selected(client, practi
         for option in group["options"]
     ]
     assert countries == []
-
-
-def tag_options(response):
-    """The tag values the page offers, in its order."""
-    fieldset = re.search(
-        r'<fieldset class="facet" id="facet-tag">.*?</fieldset>', response.text, re.S
-    ).group(0)
-    return re.findall(r'name="tag" value="([^"]+)"', fieldset)
-
-
-def test_a_long_tag_facet_shows_its_top_10_and_a_link_to_all(client, taxonomy):
-    tags = [f"tag {n:02d}" for n in range(13)]
-    for n in range(13):
-        PracticeFactory(published=True, tags=tags[: n + 1])  # tag k on 13 - k
-
-    cut = client.get(LIST_URL)
-    whole = client.get(LIST_URL, {"more": "tag"})
-
-    assert tag_options(cut) == [f"tag-{n:02d}" for n in range(10)]
-    assert '<a href="?more=tag#facet-tag">Show all 13 tag options</a>' in cut.text
-    assert tag_options(whole) == [f"tag-{n:02d}" for n in range(13)]
-    assert '<a href="?#facet-tag">Show the top 10 only</a>' in whole.text
-    # Applying the filters of the sidebar keeps the whole list of tags open.
-    sidebar = re.search(r'<form class="facets".*?</form>', whole.text, re.S).group(0)
-    assert '<input type="hidden" name="more" value="tag">' in sidebar

@@ -1,3 +1,5 @@
+import csv
+import io
 import os
 
 import pytest
@@ -7,40 +9,40 @@ from django.db import connection
 from django.db.migrations import RunPython
 from django.db.migrations.loader import MigrationLoader
 
-from tests.factories import (
-    AudienceFactory,
-    CountryFactory,
-    KindFactory,
-    RegionFactory,
-    SectorFactory,
-    StageFactory,
-)
+from core.listing.csv import BOM
+from tests.factories import build_taxonomy
 
 IN_CI = bool(os.environ.get("CI"))
 
 
 def pytest_collection_modifyitems(config, items):
-    """PostgreSQL-only tests are deselected (not skipped) on SQLite, and say so."""
+    """Tests for one database only are deselected (not skipped) on the other one, and
+    say so: ``postgres`` tests need full-text search, ``sqlite`` tests pin the
+    fallback search where it behaves differently."""
     from django.conf import settings
 
     engine = settings.DATABASES["default"]["ENGINE"]
-    if "postgresql" in engine:
-        return
+    other = "sqlite" if "postgresql" in engine else "postgres"
     keep, drop = [], []
     for item in items:
-        (drop if item.get_closest_marker("postgres") else keep).append(item)
+        (drop if item.get_closest_marker(other) else keep).append(item)
     if drop:
         config.hook.pytest_deselected(items=drop)
         items[:] = keep
-        config._compendium_pg_deselected = len(drop)
+        config._compendium_deselected = (other, len(drop))
 
 
 def pytest_terminal_summary(terminalreporter, exitstatus, config):
-    dropped = getattr(config, "_compendium_pg_deselected", 0)
-    if dropped:
+    other, dropped = getattr(config, "_compendium_deselected", (None, 0))
+    if other == "postgres":
         terminalreporter.write_line(
             f"{dropped} PostgreSQL-only tests were deselected: set DATABASE_URL to a "
             "PostgreSQL database to run them (.ci/run does)."
+        )
+    elif other == "sqlite":
+        terminalreporter.write_line(
+            f"{dropped} SQLite-only tests were deselected: run without DATABASE_URL "
+            "to run them (.ci/run does)."
         )
 
 
@@ -60,6 +62,31 @@ def on_postgres():
 
 
 @pytest.fixture
+def body():
+    """Reads the text of a response, streamed (an export) or not."""
+
+    def read(response):
+        if response.streaming:
+            return b"".join(response.streaming_content).decode("utf-8")
+        return response.content.decode("utf-8")
+
+    return read
+
+
+@pytest.fixture
+def read_csv(body):
+    """Reads a CSV export into dicts, after checking it is UTF-8 with a BOM."""
+
+    def read(response):
+        assert response.status_code == 200
+        text = body(response)
+        assert text.startswith(BOM), "UTF-8 BOM, so Excel reads the accents"
+        return list(csv.DictReader(io.StringIO(text[len(BOM) :], newline="")))
+
+    return read
+
+
+@pytest.fixture
 def reference_content(db):
     """The real reference content (fixtures/reference), loaded by the command."""
     call_command("load_reference", verbosity=0)
@@ -68,41 +95,7 @@ def reference_content(db):
 @pytest.fixture
 def taxonomy(db):
     """A small, realistic taxonomy for factory-built tests."""
-    africa = RegionFactory(name="Africa", slug="africa")
-    sub_saharan = RegionFactory(name="Sub-Saharan Africa", slug="sub-saharan-africa")
-    sub_saharan.parent = africa
-    sub_saharan.save()
-    americas = RegionFactory(name="Americas", slug="americas")
-    northern_america = RegionFactory(name="Northern America", slug="northern-america")
-    northern_america.parent = americas
-    northern_america.save()
-    return {
-        "supply": SectorFactory(name="Supply chains", slug="supply-chain", order=0),
-        "financial": SectorFactory(name="Financial sector", slug="financial", order=1),
-        "technology": SectorFactory(
-            name="Technology sector", slug="technology", order=2
-        ),
-        "recruitment": StageFactory(name="Recruitment", slug="recruitment"),
-        "financial_flows": StageFactory(name="Financial flows", slug="financial-flows"),
-        "law_enforcement": AudienceFactory(
-            name="Law enforcement", slug="law-enforcement"
-        ),
-        "labour_inspectors": AudienceFactory(
-            name="Labour inspectors", slug="labour-inspectors"
-        ),
-        "fi_partnership": KindFactory(
-            name="Financial-intelligence partnership",
-            slug="financial-intelligence-partnership",
-        ),
-        "tool": KindFactory(name="Technology tool", slug="technology-tool"),
-        "africa": africa,
-        "sub_saharan": sub_saharan,
-        "americas": americas,
-        "northern_america": northern_america,
-        "canada": CountryFactory(code="CA", region=northern_america),
-        "nigeria": CountryFactory(code="NG", region=sub_saharan),
-        "ivory_coast": CountryFactory(code="CI", region=sub_saharan),
-    }
+    return build_taxonomy()
 
 
 def _staff_user(django_user_model, username, group_name):

@@ -202,3 +202,42 @@ class LessonLearnedFactory(PublishedTrait, DjangoModelFactory):
 
     text = factory.Sequence(lambda n: f"Start with a few committed partners ({n}).")
     status = Status.DRAFT
+
+
+def build_taxonomy():
+    """A small, realistic taxonomy for factory-built tests, by short name."""
+    africa = RegionFactory(name="Africa", slug="africa")
+    sub_saharan = RegionFactory(name="Sub-Saharan Africa", slug="sub-saharan-africa")
+    sub_saharan.parent = africa
+    sub_saharan.save()
+    americas = RegionFactory(name="Americas", slug="americas")
+    northern_america = RegionFactory(name="Northern America", slug="northern-america")
+    northern_america.parent = americas
+    northern_america.save()
+    return {
+        "supply": SectorFactory(name="Supply chains", slug="supply-chain", order=0),
+        "financial": SectorFactory(name="Financial sector", slug="financial", order=1),
+        "technology": SectorFactory(
+            name="Technology sector", slug="technology", order=2
+        ),
+        "recruitment": StageFactory(name="Recruitment", slug="recruitment"),
+        "financial_flows": StageFactory(name="Financial flows", slug="financial-flows"),
+        "law_enforcement": AudienceFactory(
+            name="Law enforcement", slug="law-enforcement"
+        ),
+        "labour_inspectors": AudienceFactory(
+            name="Labour inspectors", slug="labour-inspectors"
+        ),
+        "fi_partnership": KindFactory(
+            name="Financial-intelligence partnership",
+            slug="financial-intelligence-partnership",
+        ),
+        "tool": KindFactory(name="Technology tool", slug="technology-tool"),
+        "africa": africa,
+        "sub_saharan": sub_saharan,
+        "americas": americas,
+        "northern_america": northern_america,
+        "canada": CountryFactory(code="CA", region=northern_america),
+        "nigeria": CountryFactory(code="NG", region=sub_saharan),
+        "ivory_coast": CountryFactory(code="CI", region=sub_saharan),
+    }

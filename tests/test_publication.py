@@ -1,18 +1,24 @@
 """The gate: only published content, and nothing that hangs off a draft, is public.
 
-``published()`` is the one door from public code to content; these tests pin what it
-lets through, when ``published_at`` is stamped, and how staff preview drafts at the
-public address while everyone else gets "page not found".
+``published()`` is the one door from public code to content. These tests pin what it
+lets through and when ``published_at`` is stamped; then that no public page, count,
+facet, search or export shows a trace of unpublished content; then how staff preview
+drafts at the public address while everyone else gets "page not found".
+
+In the site-wide tests every unpublished item carries the word "Zanzibarite"
+(capitalised) and nothing published does. Searches use the lower-case word, so a page
+that only repeats the query back is not mistaken for a leak.
 """
 
 import datetime as dt
 
 import pytest
 import time_machine
+from django.urls import reverse
 
 from core.models import Status
 from partnerships.models import ActionPoint, Insight, Meeting
-from practices.models import LessonLearned, Organisation, Practice
+from practices.models import LessonLearned, Organisation, OrganisationType, Practice
 from tests.factories import (
     ActionPointFactory,
     InsightFactory,
@@ -25,6 +31,11 @@ from tests.factories import (
 pytestmark = pytest.mark.django_db
 
 HIDDEN = [Status.DRAFT, Status.REVIEW, Status.ARCHIVED]
+SECRET = "Zanzibarite"
+
+
+# What published() lets through ---------------------------------------------------
+
 PUBLISHABLE = [
     (PracticeFactory, Practice),
     (MeetingFactory, Meeting),
@@ -175,26 +186,7 @@ def test_organisation_named_by_a_published_meeting_is_public():
     assert organisation in Organisation.objects.published()
 
 
-def test_organisation_page_of_a_draft_only_partner_is_not_found(client):
-    organisation = OrganisationFactory(name="Hidden Partner Ltd")
-    PracticeFactory(status=Status.DRAFT, partners=[organisation])
-
-    assert client.get(organisation.get_absolute_url()).status_code == 404
-    assert "Hidden Partner Ltd" not in client.get("/organisations/").text
-
-
-def test_action_point_list_leaves_out_points_of_a_draft_meeting(client):
-    ActionPointFactory(
-        published=True,
-        text="Secret draft recommendation.",
-        meeting=MeetingFactory(status=Status.DRAFT),
-    )
-    ActionPointFactory(published=True, text="Public recommendation.")
-
-    page = client.get("/action-points/").text
-
-    assert "Public recommendation." in page
-    assert "Secret draft recommendation." not in page
+# published_at ----------------------------------------------------------------------
 
 
 @pytest.mark.parametrize(("factory", "model"), PUBLISHABLE, ids=PUBLISHABLE_IDS)
@@ -231,7 +223,243 @@ def test_content_created_as_published_gets_published_at():
     assert PracticeFactory(published=True).published_at is not None
 
 
-# Draft preview at the public address.
+# Nothing unpublished on any public page -----------------------------------------
+
+
+@pytest.fixture
+def content(taxonomy):
+    """Published content, and the same kinds of content in each unpublished state."""
+    t = taxonomy
+    shared_org = OrganisationFactory(name="Coastal Bank")
+    visible = PracticeFactory(
+        published=True,
+        title="Bank red flags",
+        summary="Banks share red flags.",
+        sectors=[t["financial"]],
+        tags=["banks"],
+        kind=t["fi_partnership"],
+        partners=[shared_org],
+    )
+    visible_meeting = MeetingFactory(published=True, slug="africa-regm")
+    visible_meeting.practices.add(visible)
+    ActionPointFactory(
+        published=True, text="Ask banks for typologies.", sector=t["financial"]
+    )
+    hidden = {"practices": [], "meetings": [], "organisations": []}
+    for status in HIDDEN:
+        hidden_org = OrganisationFactory(
+            name=f"{SECRET} Holdings {status}", type=OrganisationType.ACADEMIA
+        )
+        meeting_org = OrganisationFactory(name=f"{SECRET} Chamber {status}")
+        practice = PracticeFactory(
+            status=status,
+            title=f"{SECRET} payments pilot ({status})",
+            summary=f"{SECRET} summary about banks.",
+            sectors=[t["financial"], t["technology"]],
+            countries=[t["canada"]],
+            stages=[t["recruitment"]],
+            audiences=[t["labour_inspectors"]],
+            kind=t["tool"],
+            tags=["banks", f"{SECRET} secret"],
+            partners=[shared_org, hidden_org],
+            start_year=2009,
+        )
+        practice.sync_regions()
+        visible_meeting.practices.add(practice)
+        meeting = MeetingFactory(
+            status=status,
+            slug=f"hidden-{status}",
+            title=f"{SECRET} meeting ({status})",
+            short_title=f"{SECRET} REGM ({status})",
+        )
+        meeting.practices.add(visible)
+        meeting.organisations.add(meeting_org)
+        InsightFactory(
+            meeting=meeting, text=f"{SECRET} insight.", sector=t["financial"]
+        )
+        ActionPointFactory(
+            status=status,
+            text=f"{SECRET} action for banks ({status}).",
+            sector=t["financial"],
+            meeting=visible_meeting,
+        )
+        ActionPointFactory(
+            published=True,
+            text=f"{SECRET} point of a hidden meeting, about banks ({status}).",
+            sector=t["financial"],
+            meeting=meeting,
+        )
+        LessonLearnedFactory(
+            status=status, text=f"{SECRET} lesson.", sector=t["financial"]
+        )
+        LessonLearnedFactory(
+            published=True,
+            text=f"{SECRET} lesson of a hidden practice.",
+            practice=practice,
+        )
+        hidden["practices"].append(practice)
+        hidden["meetings"].append(meeting)
+        hidden["organisations"] += [hidden_org, meeting_org]
+    return {
+        "visible": visible,
+        "visible_meeting": visible_meeting,
+        "shared_org": shared_org,
+        **hidden,
+    }
+
+
+PUBLIC_PAGES = [
+    reverse("home"),
+    reverse("about"),
+    reverse("practices:list"),
+    reverse("practices:list") + "?sector=technology&sort=oldest",
+    reverse("practices:list") + "?q=banks",
+    reverse("practices:list") + "?q=zanzibarite",
+    reverse("practices:list") + "?tag=zanzibarite-secret",
+    reverse("practices:export"),
+    reverse("practices:export") + "?q=banks",
+    reverse("practices:sector", args=["financial"]),
+    reverse("practices:sector", args=["technology"]),
+    reverse("search") + "?q=zanzibarite",
+    reverse("search") + "?q=banks",
+    reverse("partnerships:meeting_list"),
+    reverse("partnerships:meeting_detail", args=["africa-regm"]),
+    reverse("partnerships:action_point_list"),
+    reverse("partnerships:action_point_list") + "?q=banks",
+    reverse("partnerships:action_point_list") + "?sector=financial",
+    reverse("partnerships:action_point_export"),
+    reverse("partnerships:action_point_export") + "?q=banks",
+    reverse("practices:organisation_list"),
+]
+
+
+@pytest.mark.parametrize("url", PUBLIC_PAGES)
+def test_no_public_page_shows_unpublished_content(client, content, body, url):
+    response = client.get(url)
+
+    assert response.status_code == 200
+    assert SECRET not in body(response)
+
+
+def test_practice_and_organisation_pages_show_no_unpublished_content(client, content):
+    for obj in (content["visible"], content["shared_org"]):
+        response = client.get(obj.get_absolute_url())
+        assert response.status_code == 200
+        assert SECRET not in response.text
+
+
+def test_organisations_named_only_by_unpublished_content_are_not_found(client, content):
+    for organisation in content["organisations"]:
+        response = client.get(organisation.get_absolute_url())
+        assert response.status_code == 404, organisation
+
+
+def test_counts_leave_out_unpublished_content(client, content):
+    home = client.get(reverse("home"))
+    sectors = {sector.slug: sector.practice_count for sector in home.context["sectors"]}
+    assert sectors == {"supply-chain": 0, "financial": 1, "technology": 0}
+    assert home.context["practice_count"] == 1
+    assert home.context["meeting_count"] == 1
+    assert home.context["action_point_count"] == 1
+
+    financial = client.get(reverse("practices:sector", args=["financial"]))
+    assert financial.context["practice_count"] == 1
+    assert [point.text for point in financial.context["action_points"]] == [
+        "Ask banks for typologies."
+    ]
+    assert list(financial.context["insights"]) == []
+    assert list(financial.context["lessons"]) == []
+    technology = client.get(reverse("practices:sector", args=["technology"]))
+    assert technology.context["practice_count"] == 0
+    assert "No published practices yet." in technology.text
+
+    meetings = client.get(reverse("partnerships:meeting_list"))
+    (meeting,) = meetings.context["meetings"]
+    assert (meeting.insight_count, meeting.action_point_count) == (0, 0)
+    assert meeting.slug == "africa-regm"
+
+    organisations = client.get(reverse("practices:organisation_list"))
+    assert [
+        (o.name, o.practice_count) for o in organisations.context["organisations"]
+    ] == [("Coastal Bank", 1)]
+
+
+def test_facet_counts_leave_out_unpublished_practices(client, content):
+    response = client.get(reverse("practices:list"))
+
+    options = {
+        group["param"]: {
+            option["value"]: option["count"] for option in group["options"]
+        }
+        for group in response.context["facet_groups"]
+    }
+    assert options == {
+        "sector": {"financial": 1},
+        "region": {},
+        "country": {},
+        "partner_type": {"ngo": 1},
+        "audience": {},
+        "stage": {},
+        "kind": {"financial-intelligence-partnership": 1},
+        "tag": {"banks": 1},
+        "year_from": {"2010": 1},
+    }
+
+
+def test_searches_find_nothing_unpublished(client, content):
+    practices = client.get(reverse("practices:list"), {"q": "zanzibarite"})
+    assert practices.context["result_count"] == 0
+
+    everything = client.get(reverse("search"), {"q": "zanzibarite"})
+    assert everything.context["total"] == 0
+
+    banks = client.get(reverse("search"), {"q": "banks"})
+    found = {
+        group["key"]: [str(item) for item in group["results"]]
+        for group in banks.context["groups"]
+    }
+    assert found["practices"] == ["Bank red flags"]
+    assert found["action_points"] == ["Ask banks for typologies."]
+
+    points = client.get(reverse("partnerships:action_point_list"), {"q": "banks"})
+    assert [p.text for p in points.context["object_list"]] == [
+        "Ask banks for typologies."
+    ]
+
+
+def test_related_practices_leave_out_unpublished_ones(client, content):
+    response = client.get(content["visible"].get_absolute_url())
+
+    assert list(response.context["related_practices"]) == []
+    assert [m.slug for m in response.context["meetings"]] == ["africa-regm"]
+    assert SECRET not in response.text
+
+
+def test_an_unpublished_meeting_is_not_a_filter_option(client, content):
+    slugs = [meeting.slug for meeting in content["meetings"]]
+    response = client.get(reverse("partnerships:action_point_list"), {"meeting": slugs})
+
+    meetings = [
+        option["value"]
+        for group in response.context["facet_groups"]
+        if group["param"] == "meeting"
+        for option in group["options"]
+    ]
+    assert meetings == []
+    for slug in slugs:
+        assert f"“{slug}” is not a known meeting; it was ignored." in response.text
+    assert response.context["result_count"] == 1
+
+
+def test_the_csv_exports_only_published_rows(client, content, read_csv):
+    practices = read_csv(client.get(reverse("practices:export")))
+    points = read_csv(client.get(reverse("partnerships:action_point_export")))
+
+    assert [row["title"] for row in practices] == ["Bank red flags"]
+    assert [row["action"] for row in points] == ["Ask banks for typologies."]
+
+
+# Draft preview at the public address --------------------------------------------
 
 PREVIEWABLE = [
     pytest.param(PracticeFactory, id="practice"),

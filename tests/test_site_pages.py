@@ -123,15 +123,19 @@ def test_site_search_without_query_shows_only_the_form(client, taxonomy):
     assert 'name="q"' in response.text
 
 
-def test_site_search_links_to_every_matching_practice_when_a_group_is_full(
-    client, taxonomy
+@pytest.mark.parametrize(("matching", "has_more"), [(10, False), (11, True)])
+def test_site_search_links_to_every_matching_practice_only_beyond_10(
+    client, taxonomy, matching, has_more
 ):
-    PracticeFactory.create_batch(11, published=True, title="Cobalt traceability")
+    PracticeFactory.create_batch(matching, published=True, title="Cobalt traceability")
 
     response = client.get(reverse("search"), {"q": "cobalt"})
 
     practices = response.context["groups"][0]
     assert practices["key"] == "practices"
     assert len(practices["results"]) == 10
-    assert practices["has_more"]
-    assert 'href="/practices/?q=cobalt"' in response.text
+    assert practices["has_more"] is has_more
+    link = '<a href="/practices/?q=cobalt">See every matching practice</a>'
+    assert (link in response.text) is has_more
+    heading = "Practices (top 10)" if has_more else "Practices (10)"
+    assert heading in response.text

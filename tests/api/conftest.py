@@ -14,11 +14,11 @@ from tests.factories import (
     OrganisationFactory,
     PracticeFactory,
 )
-
-# The drafts of tests/test_drafts.py and tests/test_hostile_input.py, for the API's
-# own properties (test_properties.py).
-from tests.test_drafts import content as drafts  # noqa: F401
 from tests.test_hostile_input import site as hostile_site  # noqa: F401
+
+# The drafts of tests/test_publication.py and tests/test_hostile_input.py, for the API's
+# own properties (test_properties.py).
+from tests.test_publication import content as drafts  # noqa: F401
 
 ACTION_POINT_PAGE = 50
 

@@ -1,8 +1,6 @@
 """Meetings, action points (list, filters, CSV) and organisations, for the public."""
 
-import csv
 import html
-import io
 import re
 from datetime import UTC, date, datetime
 
@@ -16,6 +14,7 @@ from partnerships.models import ActionPoint
 from practices.models import OrganisationType, PracticePartner
 from tests.factories import (
     ActionPointFactory,
+    AudienceFactory,
     InsightFactory,
     MeetingFactory,
     OrganisationFactory,
@@ -27,13 +26,6 @@ pytestmark = pytest.mark.django_db
 ACTION_POINTS_URL = reverse("partnerships:action_point_list")
 ACTION_POINTS_CSV = reverse("partnerships:action_point_export")
 ACTION_POINTS_PAGE = 50
-
-
-def read_csv(response):
-    assert response.status_code == 200
-    body = b"".join(response.streaming_content).decode("utf-8")
-    assert body.startswith("\ufeff")
-    return list(csv.DictReader(io.StringIO(body[1:], newline="")))
 
 
 # Meetings -----------------------------------------------------------------------------
@@ -217,7 +209,68 @@ def test_action_point_pages_keep_the_filters(client, taxonomy):
     assert len(second.context["object_list"]) == 2
 
 
-def test_action_point_csv_equals_the_list_across_pages(client, taxonomy):
+@pytest.fixture
+def audiences(db):
+    """Two audiences whose editorial order is not their alphabetical one."""
+    return (
+        AudienceFactory(name="Prosecutors", slug="prosecutors", order=1),
+        AudienceFactory(name="Bankers", slug="bankers", order=2),
+    )
+
+
+def listed_in_order(client, query=""):
+    response = client.get(f"{ACTION_POINTS_URL}?{query}")
+    assert response.status_code == 200
+    return [point.text for point in response.context["object_list"]]
+
+
+def test_action_points_are_listed_by_audience_then_by_their_order(client, audiences):
+    prosecutors, bankers = audiences
+    for audience, order, text in [
+        (bankers, 0, "Report suspicious payments."),
+        (prosecutors, 5, "Seize the proceeds."),
+        (prosecutors, 1, "Train investigators."),
+        (bankers, 0, "Flag typologies."),
+        (prosecutors, 1, "Charge traffickers."),
+    ]:
+        ActionPointFactory(published=True, audience=audience, order=order, text=text)
+
+    # Audience order, then the point's order, then the order they were added in.
+    assert listed_in_order(client) == [
+        "Train investigators.",
+        "Charge traffickers.",
+        "Seize the proceeds.",
+        "Report suspicious payments.",
+        "Flag typologies.",
+    ]
+
+
+def test_a_search_lists_action_points_by_relevance_first(client, audiences):
+    prosecutors, bankers = audiences
+    for audience, order, text, derived_from in [
+        (prosecutors, 0, "Ask banks for help.", "Typologies of trafficking"),
+        (bankers, 0, "Send typologies to banks.", ""),
+        (prosecutors, 1, "Share typologies with banks.", ""),
+        (prosecutors, 2, "Inspect farms.", ""),
+    ]:
+        ActionPointFactory(
+            published=True,
+            audience=audience,
+            order=order,
+            text=text,
+            derived_from=derived_from,
+        )
+
+    # Both words in the text rank above one only in "derived from"; equal ranks
+    # keep the list's own order.
+    assert listed_in_order(client, "q=typologies+banks") == [
+        "Share typologies with banks.",
+        "Send typologies to banks.",
+        "Ask banks for help.",
+    ]
+
+
+def test_action_point_csv_equals_the_list_across_pages(client, read_csv, taxonomy):
     for n in range(ACTION_POINTS_PAGE + 5):
         ActionPointFactory(
             published=True,
@@ -237,7 +290,7 @@ def test_action_point_csv_equals_the_list_across_pages(client, taxonomy):
     assert [row["action"] for row in rows] == listed
 
 
-def test_action_point_csv_columns_and_name(client, action_points):
+def test_action_point_csv_columns_and_name(client, read_csv, action_points):
     with time_machine.travel(datetime(2025, 1, 31, 9, tzinfo=UTC), tick=False):
         response = client.get(f"{ACTION_POINTS_CSV}?sector=financial")
 
@@ -263,7 +316,7 @@ def test_action_point_csv_columns_and_name(client, action_points):
     assert by_text["Share inspection findings with banks."]["meeting"] == ""
 
 
-def test_action_point_csv_cross_sector_and_formula_cells(client, taxonomy):
+def test_action_point_csv_cross_sector_and_formula_cells(client, read_csv, taxonomy):
     ActionPointFactory(
         published=True, text="=cmd|' /C calc'!A0", derived_from="@SUM(1)", sector=None
     )
@@ -275,7 +328,9 @@ def test_action_point_csv_cross_sector_and_formula_cells(client, taxonomy):
     assert row["sector"] == "Cross-sector"
 
 
-def test_action_point_list_links_its_csv_with_the_query(client, action_points):
+def test_action_point_list_links_its_csv_with_the_query(
+    client, read_csv, action_points
+):
     response = client.get(f"{ACTION_POINTS_URL}?audience=labour-inspectors&page=1")
 
     href = html.unescape(

@@ -4,22 +4,32 @@ Values of one parameter combine with OR, different parameters with AND.
 """
 
 import pytest
+from django.db import transaction
 from django.http import QueryDict
 from django.urls import reverse
 
 from practices.filters import PracticeFilterSet
 from practices.models import OrganisationType, Practice
-from tests.factories import OrganisationFactory, PracticeFactory
+from tests.factories import OrganisationFactory, PracticeFactory, build_taxonomy
 
 pytestmark = pytest.mark.django_db
 
 LIST_URL = reverse("practices:list")
 
 
-@pytest.fixture
-def practices(taxonomy):
-    """Four published practices differing on every facet; a draft matching them all."""
-    t = taxonomy
+@pytest.fixture(scope="module")
+def practices(django_db_setup, django_db_blocker):
+    """Four published practices differing on every facet; a draft matching them all.
+
+    Built once for the module, whose tests only read them, inside a transaction
+    rolled back at the end (as in tests/test_reference_content.py).
+    """
+    with django_db_blocker.unblock(), transaction.atomic():
+        yield build_practices(build_taxonomy())
+        transaction.set_rollback(True)
+
+
+def build_practices(t):
     fiu = OrganisationFactory(
         name="National FIU", type=OrganisationType.FINANCIAL_INTELLIGENCE_UNIT
     )

@@ -249,6 +249,31 @@ def test_changing_a_filter_goes_back_to_the_first_page(client, taxonomy):
     assert 'name="page"' not in search_form
 
 
+def tag_options(response):
+    """The tag values the page offers, in its order."""
+    fieldset = re.search(
+        r'<fieldset class="facet" id="facet-tag">.*?</fieldset>', response.text, re.S
+    ).group(0)
+    return re.findall(r'name="tag" value="([^"]+)"', fieldset)
+
+
+def test_a_long_tag_facet_shows_its_top_10_and_a_link_to_all(client, taxonomy):
+    tags = [f"tag {n:02d}" for n in range(13)]
+    for n in range(13):
+        PracticeFactory(published=True, tags=tags[: n + 1])  # tag k on 13 - k
+
+    cut = client.get(LIST_URL)
+    whole = client.get(LIST_URL, {"more": "tag"})
+
+    assert tag_options(cut) == [f"tag-{n:02d}" for n in range(10)]
+    assert '<a href="?more=tag#facet-tag">Show all 13 tag options</a>' in cut.text
+    assert tag_options(whole) == [f"tag-{n:02d}" for n in range(13)]
+    assert '<a href="?#facet-tag">Show the top 10 only</a>' in whole.text
+    # Applying the filters of the sidebar keeps the whole list of tags open.
+    sidebar = re.search(r'<form class="facets".*?</form>', whole.text, re.S).group(0)
+    assert '<input type="hidden" name="more" value="tag">' in sidebar
+
+
 def test_practice_page_shows_everything_about_it(client, taxonomy):
     fiu = OrganisationFactory(
         name="Nigerian FIU", type=OrganisationType.FINANCIAL_INTELLIGENCE_UNIT
@@ -300,6 +325,17 @@ def test_practice_page_shows_everything_about_it(client, taxonomy):
         '<a href="/practices/?kind=financial-intelligence-partnership">',
     ):
         assert fragment in text, fragment
+
+
+def test_practice_page_never_shows_a_draft_lesson(client, taxonomy):
+    practice = PracticeFactory(published=True)
+    LessonLearnedFactory(published=True, practice=practice, text="Start small.")
+    LessonLearnedFactory(practice=practice, text="An unreleased lesson.")
+
+    response = client.get(practice.get_absolute_url())
+
+    assert "Start small." in response.text
+    assert "An unreleased lesson." not in response.text
 
 
 def test_practice_page_suggests_related_practices_by_shared_terms(client, taxonomy):

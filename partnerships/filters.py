@@ -30,11 +30,7 @@ class ActionPointFilterSet(ListFilterSet):
         model = ActionPoint
         fields = []
 
-    def filter_queryset(self, queryset):
-        queryset = super().filter_queryset(queryset)
-        if self.search_query:
-            return queryset.order_by("-rank", "audience__order", "order", "pk")
-        return queryset.order_by("audience__order", "order", "pk")
+    list_order = ("audience__order", "order", "pk")
 
 
 class MeetingFilterSet(ListFilterSet):
@@ -55,10 +51,5 @@ class MeetingFilterSet(ListFilterSet):
         model = Meeting
         fields = []
 
-    def filter_queryset(self, queryset):
-        queryset = super().filter_queryset(queryset)
-        # In the order they took place; one with no published date last.
-        chronological = (F("start_date").asc(nulls_last=True), "title", "pk")
-        if self.search_query:
-            return queryset.order_by("-rank", *chronological)
-        return queryset.order_by(*chronological)
+    # In the order they took place; one with no published date last.
+    list_order = (F("start_date").asc(nulls_last=True), "title", "pk")

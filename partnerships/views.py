@@ -15,10 +15,6 @@ class MeetingListView(ListingView):
     filterset_class = MeetingFilterSet
     template_name = "partnerships/meeting_list.html"
     export = MEETING_EXPORT
-    export_url_names = {
-        "csv": "partnerships:meeting_export",
-        "xlsx": "partnerships:meeting_export_xlsx",
-    }
     noun = ("meeting", "meetings")
     context_object_name = "meetings"
     extra_context = {"crumbs": [{"label": "Meetings"}]}
@@ -69,10 +65,6 @@ class ActionPointListView(ListingView):
     filterset_class = ActionPointFilterSet
     template_name = "partnerships/actionpoint_list.html"
     export = ACTION_POINT_EXPORT
-    export_url_names = {
-        "csv": "partnerships:action_point_export",
-        "xlsx": "partnerships:action_point_export_xlsx",
-    }
     noun = ("action point", "action points")
     paginate_by = 50
     extra_context = {"crumbs": [{"label": "Action points"}]}

@@ -108,7 +108,7 @@ class PracticeFilterSet(ListFilterSet):
         fields = []
 
     def sort_rows(self, queryset, name, value):
-        # Ordering is applied once, in filter_queryset, whatever the sort value.
+        # Ordering is applied once, in order(), whatever the sort value.
         return queryset
 
     @property
@@ -119,8 +119,7 @@ class PracticeFilterSet(ListFilterSet):
             return chosen
         return "relevance" if self.search_query else "title"
 
-    def filter_queryset(self, queryset):
-        queryset = super().filter_queryset(queryset)
+    def order(self, queryset):
         return order_practices(
             queryset, self.sort_key, has_query=bool(self.search_query)
         )
@@ -167,12 +166,8 @@ class OrganisationFilterSet(ListFilterSet):
         model = Organisation
         fields = []
 
-    def filter_queryset(self, queryset):
-        queryset = super().filter_queryset(queryset)
-        # Dictionary order: "Adidas" before "AUSTRAC", accents ignored.
-        if self.search_query:
-            return queryset.order_by("-rank", Folded("name"), "pk")
-        return queryset.order_by(Folded("name"), "pk")
+    # Dictionary order: "Adidas" before "AUSTRAC", accents ignored.
+    list_order = (Folded("name"), "pk")
 
 
 class LessonFilterSet(ListFilterSet):
@@ -187,10 +182,5 @@ class LessonFilterSet(ListFilterSet):
         model = LessonLearned
         fields = []
 
-    def filter_queryset(self, queryset):
-        queryset = super().filter_queryset(queryset)
-        # Cross-sector lessons (no sector) after the sectors, in their editorial order.
-        in_order = (F("sector__order").asc(nulls_last=True), "order", "pk")
-        if self.search_query:
-            return queryset.order_by("-rank", *in_order)
-        return queryset.order_by(*in_order)
+    # Cross-sector lessons (no sector) after the sectors, in their editorial order.
+    list_order = (F("sector__order").asc(nulls_last=True), "order", "pk")

@@ -1,33 +1,17 @@
 from django.urls import path
 
+from core.listing.urls import list_routes
 from practices import views
 
 app_name = "practices"
 urlpatterns = [
-    path("practices/", views.PracticeListView.as_view(), name="list"),
-    path(
-        "practices/export.csv",
-        views.PracticeListView.as_view(renderer="csv"),
-        name="export",
-    ),
-    path(
-        "practices/export.xlsx",
-        views.PracticeListView.as_view(renderer="xlsx"),
-        name="export_xlsx",
-    ),
+    *list_routes("practices/", views.PracticeListView, "list", "export"),
     path("practices/<slug:slug>/", views.PracticeDetailView.as_view(), name="detail"),
-    path(
-        "organisations/", views.OrganisationListView.as_view(), name="organisation_list"
-    ),
-    path(
-        "organisations/export.csv",
-        views.OrganisationListView.as_view(renderer="csv"),
-        name="organisation_export",
-    ),
-    path(
-        "organisations/export.xlsx",
-        views.OrganisationListView.as_view(renderer="xlsx"),
-        name="organisation_export_xlsx",
+    *list_routes(
+        "organisations/",
+        views.OrganisationListView,
+        "organisation_list",
+        "organisation_export",
     ),
     path(
         "organisations/<slug:slug>/",
@@ -35,15 +19,5 @@ urlpatterns = [
         name="organisation_detail",
     ),
     path("sectors/<slug:slug>/", views.SectorDetailView.as_view(), name="sector"),
-    path("lessons/", views.LessonListView.as_view(), name="lesson_list"),
-    path(
-        "lessons/export.csv",
-        views.LessonListView.as_view(renderer="csv"),
-        name="lesson_export",
-    ),
-    path(
-        "lessons/export.xlsx",
-        views.LessonListView.as_view(renderer="xlsx"),
-        name="lesson_export_xlsx",
-    ),
+    *list_routes("lessons/", views.LessonListView, "lesson_list", "lesson_export"),
 ]

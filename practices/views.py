@@ -28,7 +28,6 @@ class PracticeListView(ListingView):
     filterset_class = PracticeFilterSet
     template_name = "practices/practice_list.html"
     export = PRACTICE_EXPORT
-    export_url_names = {"csv": "practices:export", "xlsx": "practices:export_xlsx"}
     noun = ("practice", "practices")
 
     def page_queryset(self, queryset):
@@ -179,10 +178,6 @@ class OrganisationListView(ListingView):
     filterset_class = OrganisationFilterSet
     template_name = "practices/organisation_list.html"
     export = ORGANISATION_EXPORT
-    export_url_names = {
-        "csv": "practices:organisation_export",
-        "xlsx": "practices:organisation_export_xlsx",
-    }
     noun = ("organisation", "organisations")
     context_object_name = "organisations"
     paginate_by = 100
@@ -240,10 +235,6 @@ class LessonListView(ListingView):
     filterset_class = LessonFilterSet
     template_name = "practices/lessonlearned_list.html"
     export = LESSON_EXPORT
-    export_url_names = {
-        "csv": "practices:lesson_export",
-        "xlsx": "practices:lesson_export_xlsx",
-    }
     noun = ("lesson learned", "lessons learned")
     context_object_name = "lessons"
     paginate_by = 50

@@ -198,16 +198,27 @@ class ListFilterSet(django_filters.FilterSet, metaclass=ListFilterSetMetaclass):
 
     Its queryset is always its model's ``published()`` rows (the view gives it no
     other): facet counts rely on that to leave out only ``unpublished()`` ones.
-    Override ``filter_queryset`` to order the rows, calling super first.
+    Set ``list_order``, or override ``order()`` for a list with a choice of orders.
     """
 
     #: The bound Facet objects, in the order the filters are declared.
     facets = ()
+    #: The list's order, as ``order_by()`` arguments ending in a unique key so that
+    #: pages never overlap; a search puts the best matches first.
+    list_order = ("pk",)
 
     def __init__(self, data=None, *args, **kwargs):
         if data is not None:
             data = clean_params(data)
         super().__init__(data, *args, **kwargs)
+
+    def filter_queryset(self, queryset):
+        return self.order(super().filter_queryset(queryset))
+
+    def order(self, queryset):
+        if self.search_query:
+            return queryset.order_by("-rank", *self.list_order)
+        return queryset.order_by(*self.list_order)
 
     @property
     def params(self):

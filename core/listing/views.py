@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from django.core.exceptions import ImproperlyConfigured
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.http import Http404, JsonResponse
-from django.urls import reverse
 from django_filters.views import FilterView
 
 from core.errors import PublicHttp404
@@ -19,6 +18,7 @@ from core.listing.chips import active_chips, describe
 from core.listing.csv import csv_response
 from core.listing.facets import displayed
 from core.listing.params import query_string
+from core.listing.urls import EXPORT_RENDERERS
 
 PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
@@ -56,9 +56,8 @@ class ListingView(FilterView):
 
     Not strict: an unknown or malformed value is reported beside its filter and the
     remaining filters still apply. Subclasses set ``filterset_class``, ``export``,
-    ``noun`` and ``template_name``; ``url_name`` names the list's HTML route (the
-    exports are ``<url_name>`` with ``export`` in place of ``list``, see
-    ``export_url_names``).
+    ``noun`` and ``template_name``, and are routed with ``core.listing.urls``
+    ``list_routes()``, which puts the exports beside the page.
     """
 
     paginate_by = PAGE_SIZE
@@ -67,8 +66,6 @@ class ListingView(FilterView):
     renderers = ("html", "csv", "xlsx", "json")
     noun = ("item", "items")
     export = None
-    #: {renderer: URL name} of this list's exports, for the page's download links.
-    export_url_names = {}
 
     def setup(self, request, *args, **kwargs):
         super().setup(request, *args, **kwargs)
@@ -166,7 +163,7 @@ class ListingView(FilterView):
             ),
             export_links=[
                 {"renderer": renderer, "url": self.export_url(renderer)}
-                for renderer in self.export_url_names
+                for renderer in EXPORT_RENDERERS
             ],
             export_url=self.export_url("csv"),
             expanded_facets=[
@@ -176,11 +173,10 @@ class ListingView(FilterView):
         return context
 
     def export_url(self, renderer):
-        name = self.export_url_names.get(renderer)
-        if not name:
-            return ""
+        """The page's export in ``renderer``, with the same query (list_routes puts
+        it at ``<the list's address>export.<renderer>``)."""
         query = query_string(self.filterset.params)
-        return reverse(name) + (query if query != "?" else "")
+        return f"{self.request.path}export.{renderer}" + (query if query != "?" else "")
 
     # CSV and XLSX: every row, in the list's order ---------------------------------
 

@@ -112,3 +112,10 @@ class Publishable(models.Model):
     @property
     def is_published(self):
         return self.status == Status.PUBLISHED
+
+
+def public_rows(model, path):
+    """The published keys of the model that ``path`` leads to from ``model``."""
+    for part in path.split("__"):
+        model = model._meta.get_field(part).related_model
+    return model._default_manager.published().values("pk")

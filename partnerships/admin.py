@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from compendium.admin import HttpsUrlFields, PublishableAdmin
+from core.admin import HttpsUrlFields, PublishableAdmin
 from partnerships.models import ActionPoint, Insight, Meeting, MeetingSource
 
 

@@ -4,7 +4,7 @@ from django.contrib.contenttypes.admin import GenericTabularInline
 from django.db.models import Count
 from taggit.models import Tag, TaggedItem
 
-from compendium.admin import HttpsUrlFields, PublishableAdmin
+from core.admin import HttpsUrlFields, PublishableAdmin
 from practices.models import (
     Audience,
     Country,

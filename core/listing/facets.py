@@ -29,8 +29,8 @@ from django.db.models import Count, F, Q
 from taggit.managers import TaggableManager
 from taggit.models import TaggedItem
 
-from core.listing.filters import public_rows
 from core.listing.params import query_string, toggled
+from core.models import public_rows
 
 #: Options a long facet shows before "Show all"; a facet only a few options longer
 #: shows them all.

@@ -16,6 +16,7 @@ from django_filters.filterset import FilterSetMetaclass
 
 from core.listing.params import clean_params
 from core.lookups import among
+from core.models import public_rows
 from core.search import MAX_QUERY_LENGTH, clean_query, matching_pks
 
 #: What the engine calls on a list's model: its public rows, their exact complement
@@ -98,13 +99,6 @@ class RelationFilterMixin(FacetedFilterMixin):
             condition &= Q(**{f"{self.published_via}__in": public})
         matching = qs.model._default_manager.filter(condition)
         return qs.filter(pk__in=matching.values("pk"))
-
-
-def public_rows(model, path):
-    """The published keys of the model that ``path`` leads to from ``model``."""
-    for part in path.split("__"):
-        model = model._meta.get_field(part).related_model
-    return model._default_manager.published().values("pk")
 
 
 class SlugFilter(RelationFilterMixin, django_filters.ModelMultipleChoiceFilter):

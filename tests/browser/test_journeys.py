@@ -6,7 +6,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.factories import PracticeFactory
+from tests.factories import CountryFactory, PracticeFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -122,3 +122,39 @@ def test_filters_and_search_survive_a_detail_visit_and_the_csv_matches(
     assert len(rows) == count
     # No script error and no CSP refusal anywhere on the way.
     assert not new_context.console_errors
+
+
+def test_a_long_facet_shows_all_and_narrows_as_you_type(page, taxonomy):
+    """No country hides in a scroll box: the top ten, "Show all" for the rest, and
+    (with JavaScript) a box that narrows them, accents ignored."""
+    region = taxonomy["sub_saharan"]
+    countries = [taxonomy["nigeria"], taxonomy["canada"], taxonomy["ivory_coast"]]
+    for code in (
+        "GH",
+        "KE",
+        "SN",
+        "ML",
+        "NE",
+        "TG",
+        "BJ",
+        "BF",
+        "GM",
+        "GN",
+        "SL",
+        "LR",
+    ):
+        countries.append(CountryFactory(code=code, region=region))
+    for country in countries:
+        PracticeFactory(published=True, countries=[country])
+    page.goto("/practices/")
+    facet = page.locator("#facet-country")
+    expect(facet.locator("input[type=checkbox]")).to_have_count(10)
+
+    with page.expect_navigation():
+        facet.get_by_role("link", name=re.compile(r"Show all 15")).click()
+    expect(facet.locator("input[type=checkbox]")).to_have_count(15)
+
+    facet.get_by_label("Find a country").fill("cote")
+    visible = facet.locator("li:visible label")
+    expect(visible).to_have_count(1)
+    expect(visible).to_contain_text("Côte d'Ivoire")

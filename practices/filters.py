@@ -3,7 +3,7 @@ from django.db.models import F
 from django.db.models.functions import Lower
 
 from core.collation import Folded
-from core.listing.facets import TreeFacet, YearRangeFacet
+from core.listing.facets import RelationFacet, TreeFacet, YearRangeFacet
 from core.listing.filters import (
     ChoicesFilter,
     ListFilterSet,
@@ -159,7 +159,7 @@ class OrganisationFilterSet(ListFilterSet):
         field_name="roles__practice__sectors",
         published_via="roles__practice",
         label="Sector of their practices",
-        facet=True,
+        facet=RelationFacet(few_pairs=True),
     )
 
     class Meta:

@@ -192,7 +192,16 @@ class RelationFacet(Facet):
     stored once; for a reverse foreign key ("partners") it is the related model's
     table, where one row may reach a value twice (two NGO partners), so rows are
     counted once each.
+
+    ``few_pairs``: the distinct (value, row) pairs are few beside the relation rows
+    that lead to them (the sectors of an organisation's practices), so the pairs are
+    made distinct first, in a small hash, and then counted, instead of sorting every
+    relation row for a COUNT(DISTINCT).
     """
+
+    def __init__(self, *, few_pairs=False, **kwargs):
+        super().__init__(**kwargs)
+        self.few_pairs = few_pairs
 
     def resolve(self):
         name, _, rest = self.path.partition("__")
@@ -259,14 +268,24 @@ class RelationFacet(Facet):
         return rows
 
     def counts(self, filterset):
+        rows = self.rows().filter(filterset.rows_listed_without(self.param, self.key))
+        if self.repeats and self.few_pairs:
+            return count_distinct_pairs(rows, self.value, self.key)
         rows = (
-            self.rows()
-            .filter(filterset.rows_listed_without(self.param, self.key))
-            .values_list(self.value)
+            rows.values_list(self.value)
             .annotate(n=Count(self.key, distinct=self.repeats))
             .order_by()
         )
         return {key: n for key, n in rows if key is not None}
+
+
+def count_distinct_pairs(rows, value, key):
+    """{value: number of distinct ``key``} over ``rows``, from their distinct pairs."""
+    counted = {}
+    for found, _ in rows.values_list(value, key).distinct().order_by():
+        if found is not None:
+            counted[found] = counted.get(found, 0) + 1
+    return counted
 
 
 class TagFacet(RelationFacet):

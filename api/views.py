@@ -125,9 +125,7 @@ class OrganisationDetailAPIView(PublishedDetailAPIView):
             .prefetch_related(
                 Prefetch(
                     "roles",
-                    queryset=PracticePartner.objects.filter(
-                        practice__in=Practice.objects.published()
-                    )
+                    queryset=PracticePartner.objects.in_published_practices()
                     .select_related("practice")
                     .order_by("practice__title", "pk"),
                     to_attr="public_roles",

@@ -15,11 +15,9 @@ import argparse
 import json
 import os
 import re
-import resource
 import statistics
 import subprocess
 import sys
-import threading
 import time
 from datetime import datetime
 from pathlib import Path
@@ -38,6 +36,7 @@ from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
+from bench.rss import PeakRSS  # noqa: E402
 from practices.models import Practice, Region, Sector  # noqa: E402
 
 EXPORT_URL = "/practices/export.csv"
@@ -243,41 +242,21 @@ def export_worker():
     client = Client()
     fetch(client, EXPORT_URL + "?q=zzzznothing")  # imports, connection, templates
 
-    def rss_kb():
-        with open("/proc/self/status") as status:
-            for line in status:
-                if line.startswith("VmRSS:"):
-                    return int(line.split()[1])
-        return 0
-
-    idle = rss_kb()
-    peak = {"kb": idle}
-    stop = threading.Event()
-
-    def sample():
-        while not stop.is_set():
-            peak["kb"] = max(peak["kb"], rss_kb())
-            time.sleep(0.005)
-
-    sampler = threading.Thread(target=sample, daemon=True)
-    sampler.start()
     times, size = [], 0
-    for _ in range(int(os.environ.get("BENCH_EXPORT_REPEAT", "2"))):
-        started = time.perf_counter()
-        size = fetch(client, EXPORT_URL)
-        times.append(time.perf_counter() - started)
-    stop.set()
-    sampler.join()
-    max_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KB on Linux
+    with PeakRSS() as memory:
+        for _ in range(int(os.environ.get("BENCH_EXPORT_REPEAT", "2"))):
+            started = time.perf_counter()
+            size = fetch(client, EXPORT_URL)
+            times.append(time.perf_counter() - started)
     print(
         json.dumps(
             {
                 "export": summarise(times),
                 "bytes": size,
-                "idle_rss_mb": round(idle / 1024, 1),
-                "peak_rss_mb": round(max(peak["kb"], max_rss) / 1024, 1),
+                "idle_rss_mb": round(memory.idle_kb / 1024, 1),
+                "peak_rss_mb": round(memory.peak_kb / 1024, 1),
                 "peak_above_idle_mb": round(
-                    (max(peak["kb"], max_rss) - idle) / 1024, 1
+                    (memory.peak_kb - memory.idle_kb) / 1024, 1
                 ),
             }
         )

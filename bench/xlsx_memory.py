@@ -12,9 +12,7 @@ also reports the peak of Python allocations, at the cost of a much slower run.
 
 import argparse
 import random
-import resource
 import sys
-import threading
 import time
 import tracemalloc
 from pathlib import Path
@@ -26,6 +24,7 @@ from django.conf import settings  # noqa: E402
 
 settings.configure()
 
+from bench.rss import PeakRSS  # noqa: E402
 from core.listing.csv import Column  # noqa: E402
 from core.listing.xlsx import xlsx_response  # noqa: E402
 
@@ -128,14 +127,6 @@ def synthetic_rows(count, seed=7):
 COLUMNS = [Column(name, lambda row, name=name: row[name]) for name in HEADERS]
 
 
-def rss_kb():
-    with open("/proc/self/status") as status:
-        for line in status:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-    return 0
-
-
 def export(count):
     """Build and stream one export; (seconds to build, seconds to stream, bytes)."""
     started = time.perf_counter()
@@ -157,27 +148,14 @@ def main():
         pass
     source = time.perf_counter() - started
     export(200)  # lazy imports and first allocations, before the idle figure
-    idle = rss_kb()
-    peak = {"kb": idle}
-    stop = threading.Event()
-
-    def sample():
-        while not stop.is_set():
-            peak["kb"] = max(peak["kb"], rss_kb())
-            time.sleep(0.005)
-
-    sampler = threading.Thread(target=sample, daemon=True)
-    sampler.start()
-    if args.tracemalloc:
-        tracemalloc.start()
-    build, stream, size = export(args.rows)
-    if args.tracemalloc:
-        traced_peak = tracemalloc.get_traced_memory()[1]
-        tracemalloc.stop()
-    stop.set()
-    sampler.join()
-    max_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KB on Linux
-    top = max(peak["kb"], max_rss)
+    with PeakRSS() as memory:
+        if args.tracemalloc:
+            tracemalloc.start()
+        build, stream, size = export(args.rows)
+        if args.tracemalloc:
+            traced_peak = tracemalloc.get_traced_memory()[1]
+            tracemalloc.stop()
+    idle, top = memory.idle_kb, memory.peak_kb
 
     print(f"rows {args.rows:,} x {len(COLUMNS)} columns, file {size / 2**20:.1f} MB")
     print(

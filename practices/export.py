@@ -186,14 +186,10 @@ def organisation_rows(queryset, chunk_size=CHUNK_SIZE):
     )
     while chunk := list(islice(rows, chunk_size)):
         ids = [row[0] for row in chunk]
-        roles = PracticePartner.objects.filter(
-            among("organisation_id", ids), practice__in=Practice.objects.published()
+        roles = PracticePartner.objects.in_published_practices().filter(
+            among("organisation_id", ids)
         )
-        practices = defaultdict(set)
-        for organisation_id, practice_id in roles.values_list(
-            "organisation_id", "practice_id"
-        ):
-            practices[organisation_id].add(practice_id)
+        practices = roles.practices_per_organisation()
         sectors = defaultdict(list)
         for organisation_id, sector in (
             roles.filter(practice__sectors__isnull=False)
@@ -204,7 +200,7 @@ def organisation_rows(queryset, chunk_size=CHUNK_SIZE):
                 sectors[organisation_id].append(sector)
         for row in chunk:
             values = dict(zip(ORGANISATION_FIELDS, row, strict=True))
-            values["practices"] = len(practices.get(values["pk"], ()))
+            values["practices"] = practices.get(values["pk"], 0)
             values["sectors"] = sectors.get(values["pk"], [])
             yield values
 

@@ -1,7 +1,7 @@
 from django.contrib.postgres.search import SearchVectorField
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.db.models.functions import Lower
 from django.urls import reverse
 from django_countries.fields import CountryField
@@ -198,9 +198,9 @@ class OrganisationQuerySet(ContentQuerySet):
         An organisation has no workflow of its own: it becomes public through the
         content that names it, so one added with a draft stays hidden with it.
         """
-        named_by_practices = PracticePartner.objects.filter(
-            practice__in=Practice.objects.published()
-        ).values("organisation")
+        named_by_practices = PracticePartner.objects.in_published_practices().values(
+            "organisation"
+        )
         # Meetings belong to an app that depends on this one, so they are reached by
         # their reverse relation; a meeting hangs off nothing and is public by its
         # status alone.
@@ -483,6 +483,20 @@ class Practice(Publishable):
         self.regions.add(*wanted)
 
 
+class PracticePartnerQuerySet(models.QuerySet):
+    def in_published_practices(self):
+        """Roles in published practices: the only roles the public sees."""
+        return self.filter(practice__in=Practice.objects.published())
+
+    def practices_per_organisation(self):
+        """{organisation id: number of practices} over these roles."""
+        return dict(
+            self.values("organisation")
+            .annotate(n=Count("practice", distinct=True))
+            .values_list("organisation", "n")
+        )
+
+
 class PracticePartner(models.Model):
     class Role(models.TextChoices):
         LEAD = "lead", "Lead"
@@ -498,6 +512,8 @@ class PracticePartner(models.Model):
     )
     role = models.CharField(max_length=12, choices=Role, default=Role.PARTNER)
     order = models.PositiveSmallIntegerField(default=0)
+
+    objects = PracticePartnerQuerySet.as_manager()
 
     class Meta:
         # The table keeps the name it was made with, in the app the model came from.

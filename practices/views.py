@@ -190,14 +190,12 @@ class OrganisationListView(ListingView):
         context = super().get_context_data(**kwargs)
         # Counted for this page's organisations only, not for every organisation.
         organisations = context["object_list"]
-        counts = dict(
-            PracticePartner.objects.filter(
-                organisation__in=[organisation.pk for organisation in organisations],
-                practice__in=Practice.objects.published(),
+        counts = (
+            PracticePartner.objects.in_published_practices()
+            .filter(
+                organisation__in=[organisation.pk for organisation in organisations]
             )
-            .values("organisation")
-            .annotate(n=Count("practice", distinct=True))
-            .values_list("organisation", "n")
+            .practices_per_organisation()
         )
         for organisation in organisations:
             organisation.practice_count = counts.get(organisation.pk, 0)
@@ -217,9 +215,8 @@ class OrganisationDetailView(DetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["roles"] = (
-            PracticePartner.objects.filter(
-                organisation=self.object, practice__in=Practice.objects.published()
-            )
+            PracticePartner.objects.in_published_practices()
+            .filter(organisation=self.object)
             .select_related("practice__kind")
             .prefetch_related("practice__sectors")
             .order_by("practice__title")

@@ -24,6 +24,7 @@ a vocabulary the filter does not hold.
 
 import copy
 
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import FieldDoesNotExist, ImproperlyConfigured
 from django.db.models import Count, F, Q
 from taggit.managers import TaggableManager
@@ -206,13 +207,9 @@ class RelationFacet(Facet):
     def resolve(self):
         name, _, rest = self.path.partition("__")
         field = self.model._meta.get_field(name)
-        self.rows_filter = Q()
-        if isinstance(field, TaggableManager):
+        self.tagged = isinstance(field, TaggableManager)
+        if self.tagged:
             self.table = TaggedItem
-            self.rows_filter = Q(
-                content_type__app_label=self.model._meta.app_label,
-                content_type__model=self.model._meta.model_name,
-            )
             self.key, target = "object_id", "tag"
             self.repeats = bool(rest)
         elif field.many_to_many and not field.auto_created:
@@ -256,7 +253,12 @@ class RelationFacet(Facet):
             self.published_via = beyond
 
     def rows(self):
-        rows = self.table._default_manager.filter(self.rows_filter)
+        rows = self.table._default_manager.all()
+        if self.tagged:
+            # By id (ContentType caches it), not by a join on every count; read here
+            # because the facet is made before the database may be reached.
+            tagged = ContentType.objects.get_for_model(self.model)
+            rows = rows.filter(content_type=tagged)
         if self.published_via:
             rows = rows.filter(
                 **{

@@ -19,6 +19,7 @@ from core.listing.csv import csv_response
 from core.listing.facets import displayed
 from core.listing.params import query_string
 from core.listing.urls import EXPORT_RENDERERS
+from core.listing.xlsx import xlsx_response
 
 PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
@@ -143,7 +144,6 @@ class ListingView(FilterView):
         groups = self.facets()
         chips = active_chips(filterset, groups)
         count = context["paginator"].count if context.get("paginator") else 0
-        params = filterset.params
         context.update(
             facet_groups=groups,
             chips=chips,
@@ -153,7 +153,6 @@ class ListingView(FilterView):
             search_query=filterset.search_query,
             has_filters=bool(chips) or bool(filterset.search_query),
             description=describe(count, self.noun, filterset.search_query, chips),
-            clear_url=query_string(params.__class__(), {}),
             page_range=(
                 context["paginator"].get_elided_page_range(
                     context["page_obj"].number, on_each_side=2, on_ends=1
@@ -189,8 +188,6 @@ class ListingView(FilterView):
         )
 
     def render_xlsx(self):
-        from core.listing.xlsx import xlsx_response
-
         return xlsx_response(
             self.export_rows(), self.export.columns(self.request), self.export.stem
         )

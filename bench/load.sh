@@ -9,7 +9,7 @@ cd "$(dirname "$0")/.."
 
 export DATABASE_URL="${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/compendium_bench}"
 export DEBUG=0
-export SECRET_KEY="${SECRET_KEY:-benchmark-only-secret-key-0123456789abcdefghij}"
+export SECRET_KEY="${SECRET_KEY:-benchmark-only-secret-key-0123456789abcdefghijklmnopqrstuv}"
 export ALLOWED_HOSTS=127.0.0.1
 # Plain HTTP on the loopback, as behind a TLS-terminating proxy.
 export SECURE_SSL_REDIRECT=0

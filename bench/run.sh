@@ -16,7 +16,7 @@ SMALL_PRACTICES=1000
 SMALL_URL="${DATABASE_URL}_small"
 # Production-like: DEBUG off. The in-process client speaks plain HTTP, so no redirect.
 export DEBUG=0
-export SECRET_KEY="${SECRET_KEY:-benchmark-only-secret-key-0123456789abcdefghij}"
+export SECRET_KEY="${SECRET_KEY:-benchmark-only-secret-key-0123456789abcdefghijklmnopqrstuv}"
 export ALLOWED_HOSTS="testserver,127.0.0.1,localhost"
 export SECURE_SSL_REDIRECT=0
 

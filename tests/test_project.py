@@ -148,6 +148,28 @@ def test_settings_refuse_to_start_without_a_secret_key_when_debug_is_off(debug):
     assert "SECRET_KEY" in result.stderr
 
 
+@pytest.mark.parametrize(
+    "key",
+    ["12345", "x" * 49, "ab" * 40],
+    ids=["5 characters", "49 characters", "two distinct characters"],
+)
+def test_settings_refuse_to_start_with_a_weak_secret_key_when_debug_is_off(key):
+    result = manage("check", **{**PRODUCTION, "SECRET_KEY": key})
+
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr
+    assert "SECRET_KEY is too weak" in result.stderr
+    assert "at least 50 characters" in result.stderr
+    # The message never echoes the key itself.
+    assert key not in result.stderr
+
+
+def test_settings_accept_a_50_character_secret_key():
+    result = manage("check", **{**PRODUCTION, "SECRET_KEY": secrets.token_hex(25)})
+
+    assert result.returncode == 0, result.stderr
+
+
 def test_settings_start_without_a_secret_key_only_in_debug():
     result = manage("check", **{**PRODUCTION, "SECRET_KEY": None, "DEBUG": "1"})
 

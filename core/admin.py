@@ -20,6 +20,12 @@ class HttpsUrlFields:
 
 
 class PublishableAdmin(HttpsUrlFields, admin.ModelAdmin):
+    # A refused delete (PROTECT: children that would become public on their own) says
+    # why nothing was deleted and what to do, on the page and in the bulk action.
+    delete_confirmation_template = "admin/core/delete_confirmation.html"
+    delete_selected_confirmation_template = (
+        "admin/core/delete_selected_confirmation.html"
+    )
     readonly_fields = ("created_at", "updated_at", "published_at")
     actions = ("send_for_review", "publish", "unpublish", "archive")
     show_facets = admin.ShowFacets.ALLOW

@@ -186,12 +186,20 @@ class ActionPoint(Publishable):
         related_name="action_points",
         help_text="Leave empty for an action point that applies across sectors.",
     )
+    # PROTECT, not SET_NULL: an action point without a meeting is public by its own
+    # status, so detaching it from a deleted draft meeting would publish it. Deleting
+    # the meeting is refused until its action points are deleted or moved.
     meeting = models.ForeignKey(
         Meeting,
         null=True,
         blank=True,
-        on_delete=models.SET_NULL,
+        on_delete=models.PROTECT,
         related_name="action_points",
+        help_text=(
+            "The meeting it came out of, if any. The action point is public only "
+            "while that meeting is; the meeting cannot be deleted while it has "
+            "action points."
+        ),
     )
     derived_from = models.CharField(
         max_length=300, blank=True, help_text="The practices or sources it draws on."

@@ -580,13 +580,20 @@ class LessonLearned(Publishable):
         related_name="lessons",
         help_text="Leave empty for a lesson that applies across sectors.",
     )
+    # PROTECT, not SET_NULL: a lesson without a practice is public by its own status,
+    # so detaching it from a deleted draft practice would publish it. Deleting the
+    # practice is refused until its lessons are deleted or moved (the admin lists them).
     practice = models.ForeignKey(
         Practice,
         null=True,
         blank=True,
-        on_delete=models.SET_NULL,
+        on_delete=models.PROTECT,
         related_name="lessons",
-        help_text="The practice the lesson was drawn from, if any.",
+        help_text=(
+            "The practice the lesson was drawn from, if any. The lesson is public only "
+            "while that practice is; the practice cannot be deleted while it has "
+            "lessons."
+        ),
     )
     source_url = models.URLField(max_length=500, blank=True, verbose_name="source URL")
     order = models.PositiveSmallIntegerField(default=0)

@@ -19,6 +19,38 @@ class HttpsUrlFields:
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
 
+class PublicOnceUsedAdmin:
+    """What public content shows changes only through a publisher.
+
+    For rows with no workflow of their own (taxonomy terms, countries, tags,
+    organisations): they are public while public content uses them, so a rename would
+    be published at once. Editors may add them, and change or delete those that nothing
+    public uses yet; once public, they see them read-only.
+
+    Subclasses set ``publish_permission`` (the permission that makes a publisher) and
+    override ``public_rows()``.
+    """
+
+    publish_permission = None
+
+    def public_rows(self):
+        """The rows public content uses now, as a queryset of this model. Override."""
+        raise NotImplementedError
+
+    def has_change_permission(self, request, obj=None):
+        allowed = super().has_change_permission(request, obj)
+        return allowed and self._publisher_or_not_public(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        allowed = super().has_delete_permission(request, obj)
+        return allowed and self._publisher_or_not_public(request, obj)
+
+    def _publisher_or_not_public(self, request, obj):
+        if obj is None or request.user.has_perm(self.publish_permission):
+            return True
+        return not self.public_rows().filter(pk=obj.pk).exists()
+
+
 class PublishableAdmin(HttpsUrlFields, admin.ModelAdmin):
     # A refused delete (PROTECT: children that would become public on their own) says
     # why nothing was deleted and what to do, on the page and in the bulk action.

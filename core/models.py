@@ -1,5 +1,6 @@
 """What all public content shares: the publication gate, its workflow, search."""
 
+from django.contrib.auth import get_permission_codename
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -39,8 +40,14 @@ class ContentQuerySet(models.QuerySet):
         return self.exclude(self._public())
 
     def previewable_by(self, user):
-        """Published rows for everyone; every row for staff, who may preview drafts."""
-        if user.is_active and user.is_staff:
+        """Published rows for everyone; every row for active staff who may view this
+        model in the admin (its ``view`` permission), who may preview drafts.
+
+        Staff without that permission get exactly what the public gets.
+        """
+        opts = self.model._meta
+        may_view = f"{opts.app_label}.{get_permission_codename('view', opts)}"
+        if user.is_active and user.is_staff and user.has_perm(may_view):
             return self.all()
         return self.published()
 

@@ -1,10 +1,11 @@
 from django import forms
 from django.contrib import admin
 from django.contrib.contenttypes.admin import GenericTabularInline
-from django.db.models import Count
+from django.db.models import Count, Q
 from taggit.models import Tag, TaggedItem
 
-from core.admin import HttpsUrlFields, PublishableAdmin
+from core.admin import HttpsUrlFields, PublicOnceUsedAdmin, PublishableAdmin
+from core.models import Status
 from practices.models import (
     Audience,
     Country,
@@ -21,20 +22,50 @@ from practices.models import (
 from practices.search import refresh_search_vectors
 
 
-class TaxonomyAdmin(admin.ModelAdmin):
+class PublicOncePublishedAdmin(PublicOnceUsedAdmin, admin.ModelAdmin):
+    """Changing a term or an organisation that published content shows is a
+    publisher's decision (see ``core.admin.PublicOnceUsedAdmin``)."""
+
+    publish_permission = "practices.publish_practice"
+
+
+def _in_published_practices(model, field="practices"):
+    """The rows of ``model`` that published practices use through ``field``."""
+    return model.objects.filter(**{f"{field}__in": Practice.objects.published()})
+
+
+class TaxonomyAdmin(PublicOncePublishedAdmin):
     list_display = ("name", "slug", "order")
     list_editable = ("order",)
     search_fields = ("name", "slug")
     prepopulated_fields = {"slug": ("name",)}
 
+    def public_rows(self):
+        return _in_published_practices(self.model)
 
-for model in (Stage, Audience, PartnershipKind):
-    admin.site.register(model, TaxonomyAdmin)
+
+admin.site.register(Stage, TaxonomyAdmin)
+admin.site.register(PartnershipKind, TaxonomyAdmin)
+
+
+@admin.register(Audience)
+class AudienceAdmin(TaxonomyAdmin):
+    def public_rows(self):
+        # Action points belong to an app that depends on this one: reached by their
+        # reverse relation, public by their status (their meeting aside: stricter).
+        return Audience.objects.filter(
+            Q(pk__in=_in_published_practices(Audience).values("pk"))
+            | Q(action_points__status=Status.PUBLISHED)
+        ).distinct()
 
 
 @admin.register(Sector)
 class SectorAdmin(TaxonomyAdmin):
     list_display = ("name", "slug", "order", "summary")
+
+    def public_rows(self):
+        # Every sector has its public page, used or not.
+        return Sector.objects.all()
 
 
 @admin.register(Region)
@@ -43,17 +74,40 @@ class RegionAdmin(TaxonomyAdmin):
     list_filter = ("parent",)
     autocomplete_fields = ("parent",)
 
+    def public_rows(self):
+        """Regions of published practices (with their wider regions, which
+        ``sync_regions`` adds), of published meetings, and of public countries."""
+        return Region.objects.filter(
+            Q(pk__in=_in_published_practices(Region).values("pk"))
+            | Q(meetings__status=Status.PUBLISHED)
+            | Q(pk__in=CountryAdmin.public_countries().values("region"))
+        ).distinct()
+
 
 @admin.register(Country)
-class CountryAdmin(admin.ModelAdmin):
+class CountryAdmin(PublicOncePublishedAdmin):
     list_display = ("name", "code", "region")
     list_filter = ("region",)
     search_fields = ("name", "code")
     autocomplete_fields = ("region",)
 
+    @staticmethod
+    def public_countries():
+        """Countries of published practices and of public organisations."""
+        return Country.objects.filter(
+            Q(pk__in=_in_published_practices(Country).values("pk"))
+            | Q(pk__in=Organisation.objects.published().values("country"))
+        )
+
+    def public_rows(self):
+        return self.public_countries()
+
 
 @admin.register(Organisation)
-class OrganisationAdmin(HttpsUrlFields, admin.ModelAdmin):
+class OrganisationAdmin(HttpsUrlFields, PublicOncePublishedAdmin):
+    """Organisations have no workflow of their own: one named by published content is
+    changed or deleted only by a publisher."""
+
     list_display = ("name", "type", "country", "website")
     list_filter = ("type", "country__region")
     list_select_related = ("country",)
@@ -62,25 +116,8 @@ class OrganisationAdmin(HttpsUrlFields, admin.ModelAdmin):
     autocomplete_fields = ("country",)
     show_facets = admin.ShowFacets.ALLOW
 
-    def has_change_permission(self, request, obj=None):
-        """An organisation named by public content changes only through a publisher.
-
-        Organisations have no workflow of their own; renaming one that published
-        practices show would publish the change, which is a publisher's decision.
-        """
-        allowed = super().has_change_permission(request, obj)
-        if (
-            allowed
-            and obj is not None
-            and not request.user.has_perm("practices.publish_practice")
-        ):
-            return not Organisation.objects.published().filter(pk=obj.pk).exists()
-        return allowed
-
-    def has_delete_permission(self, request, obj=None):
-        return self.has_change_permission(
-            request, obj
-        ) and super().has_delete_permission(request, obj)
+    def public_rows(self):
+        return Organisation.objects.published()
 
 
 class PracticePartnerInline(admin.TabularInline):
@@ -206,7 +243,7 @@ admin.site.unregister(Tag)
 
 
 @admin.register(Tag)
-class TagAdmin(admin.ModelAdmin):
+class TagAdmin(PublicOncePublishedAdmin):
     list_display = ("name", "slug", "item_count")
     search_fields = ("name",)
     # taggit's Tag has no ordering; without one the autocomplete pages inconsistently.
@@ -219,6 +256,9 @@ class TagAdmin(admin.ModelAdmin):
             .get_queryset(request)
             .annotate(items=Count("taggit_taggeditem_items"))
         )
+
+    def public_rows(self):
+        return Practice.objects.published().tags()
 
     @admin.display(description="Tagged items", ordering="items")
     def item_count(self, obj):

@@ -708,3 +708,120 @@ def test_editor_cannot_rename_an_organisation_that_public_content_names(
     assert response.status_code == 302
     public.refresh_from_db()
     assert public.name == "Renamed by a publisher"
+
+
+# Terms with no workflow of their own: public while public content uses them.
+
+# model: how to make a term named ``name`` (the test then uses it in a practice)
+TERMS = {
+    Stage: lambda name: StageFactory(name=name),
+    Audience: lambda name: AudienceFactory(name=name),
+    PartnershipKind: lambda name: KindFactory(name=name),
+    Region: lambda name: RegionFactory(name=name),
+    Country: lambda name: CountryFactory(name=name),
+    Tag: lambda name: Tag.objects.create(
+        name=name, slug=name.lower().replace(" ", "-")
+    ),
+}
+
+
+def practice_using(term, **status):
+    """A practice (``published=True`` or a draft) that carries ``term``."""
+    field = {
+        Stage: "stages",
+        Audience: "audiences",
+        Region: "regions",
+        Country: "countries",
+        Tag: "tags",
+    }.get(type(term))
+    if field is None:
+        return PracticeFactory(kind=term, **status)
+    return PracticeFactory(**{field: [term]}, **status)
+
+
+def rename(client, admin_client, term, name):
+    """Post the term's own change form back, renamed, as ``client``."""
+    url = admin_url(type(term), "change", term.pk)
+    data = rendered_form_data(admin_client.get(url))
+    data["name"] = name
+    return client.post(url, data)
+
+
+@pytest.mark.parametrize("model", list(TERMS), ids=lambda m: m._meta.model_name)
+def test_editor_cannot_rename_or_delete_a_term_that_public_content_uses(
+    client, admin_client, editor, model
+):
+    term = TERMS[model]("Public term")
+    practice = practice_using(term, published=True)
+    client.force_login(editor)
+
+    renamed = rename(client, admin_client, term, "Renamed by an editor")
+    deleted = client.post(admin_url(model, "delete", term.pk), {"post": "yes"})
+
+    assert renamed.status_code == 403
+    assert deleted.status_code == 403
+    term.refresh_from_db()
+    assert term.name == "Public term"
+    # Read-only for the editor: the change page opens, with no save button.
+    page = client.get(admin_url(model, "change", term.pk))
+    assert page.status_code == 200
+    assert 'name="_save"' not in page.text
+    client.logout()
+    assert "Renamed by an editor" not in client.get(practice.get_absolute_url()).text
+
+
+# Editors hold the change permission on these: they may fix what nothing public uses.
+PROPOSABLE = [Country, Tag]
+
+
+@pytest.mark.parametrize("model", PROPOSABLE, ids=lambda m: m._meta.model_name)
+def test_editor_changes_a_term_only_unpublished_content_uses(
+    client, admin_client, editor, model
+):
+    term = TERMS[model]("Draft term")
+    practice_using(term, status=Status.DRAFT)
+    client.force_login(editor)
+
+    response = rename(client, admin_client, term, "Draft term, corrected")
+
+    assert response.status_code == 302, form_errors(response)
+    term.refresh_from_db()
+    assert term.name == "Draft term, corrected"
+
+
+@pytest.mark.parametrize("model", PROPOSABLE, ids=lambda m: m._meta.model_name)
+def test_publisher_renames_a_public_term_and_the_public_sees_it(
+    client, admin_client, publisher, model
+):
+    term = TERMS[model]("Public term")
+    practice = practice_using(term, published=True)
+    client.force_login(publisher)
+
+    response = rename(client, admin_client, term, "Renamed by a publisher")
+
+    assert response.status_code == 302, form_errors(response)
+    client.logout()
+    assert "Renamed by a publisher" in client.get(practice.get_absolute_url()).text
+
+
+def test_editor_still_adds_a_tag(client, editor):
+    client.force_login(editor)
+
+    response = client.post(
+        admin_url(Tag, "add"), {"name": "debt bondage", "slug": "debt-bondage"}
+    )
+
+    assert response.status_code == 302, form_errors(response)
+    assert Tag.objects.filter(slug="debt-bondage").exists()
+
+
+def test_an_organisation_only_a_published_meeting_names_is_public_to_the_rule(
+    client, admin_client, editor
+):
+    organisation = OrganisationFactory(name="Chamber of Commerce")
+    MeetingFactory(published=True).organisations.add(organisation)
+    client.force_login(editor)
+
+    response = rename(client, admin_client, organisation, "Renamed")
+
+    assert response.status_code == 403

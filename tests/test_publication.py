@@ -14,6 +14,7 @@ import datetime as dt
 
 import pytest
 import time_machine
+from django.contrib.auth.models import Permission
 from django.urls import reverse
 
 from core.models import Status
@@ -559,3 +560,42 @@ def test_draft_preview_hides_the_draft_relations_it_shows(client, editor):
 
     assert response.status_code == 200
     assert "Unreleased partnership" not in response.text
+
+
+@pytest.mark.parametrize("factory", PREVIEWABLE)
+def test_staff_without_the_view_permission_get_not_found_for_drafts(
+    client, django_user_model, factory
+):
+    # Staff status alone (say, an account that only manages users) previews nothing.
+    user = django_user_model.objects.create_user(
+        username="staff-only", password="correct horse battery staple", is_staff=True
+    )
+    client.force_login(user)
+    draft = factory(status=Status.DRAFT, title="Confidential draft title")
+    published = factory(published=True)
+
+    response = client.get(draft.get_absolute_url())
+
+    assert response.status_code == 404
+    assert "Confidential draft title" not in response.text
+    assert client.get(published.get_absolute_url()).status_code == 200
+
+
+def test_staff_preview_only_the_models_they_may_view(client, django_user_model):
+    user = django_user_model.objects.create_user(
+        username="practice-viewer",
+        password="correct horse battery staple",
+        is_staff=True,
+    )
+    user.user_permissions.add(
+        Permission.objects.get(
+            content_type__app_label="practices", codename="view_practice"
+        )
+    )
+    client.force_login(user)
+
+    practice = PracticeFactory(status=Status.DRAFT)
+    meeting = MeetingFactory(status=Status.DRAFT)
+
+    assert client.get(practice.get_absolute_url()).status_code == 200
+    assert client.get(meeting.get_absolute_url()).status_code == 404

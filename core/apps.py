@@ -10,10 +10,12 @@ class CoreConfig(AppConfig):
         # script must drop cached counts as surely as one made in the admin.
         from django.db.backends.signals import connection_created
 
+        from core import text
         from core.collation import register_sqlite_function
         from core.listing import cache
 
         cache.connect_receivers()
+        text.connect_receivers()
         connection_created.connect(
             register_sqlite_function, dispatch_uid="core.collation.sqlite"
         )

@@ -1,10 +1,15 @@
+import re
+
 from django import template
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
+from core.listing.params import strip_control
 from core.search import HIGHLIGHT_START, HIGHLIGHT_STOP
 
 register = template.Library()
+
+_MARKERS = re.compile(f"({re.escape(HIGHLIGHT_START)}|{re.escape(HIGHLIGHT_STOP)})")
 
 
 @register.filter
@@ -15,8 +20,25 @@ def paragraphs(text):
 
 @register.filter
 def highlight(snippet):
-    """A search snippet, escaped, with its matches in <mark> elements."""
-    text = escape(str(snippet or ""))
-    return mark_safe(
-        text.replace(HIGHLIGHT_START, "<mark>").replace(HIGHLIGHT_STOP, "</mark>")
-    )
+    """A search snippet, escaped, with its matches in <mark> elements.
+
+    The match markers are control characters, which stored text should never hold
+    (core.text) but older rows may: every <mark> opened is closed, a stray start
+    inside a match or a stray stop outside one is dropped, and any other control
+    character is removed, so the markup is balanced whatever the text.
+    """
+    parts, inside = [], False
+    for piece in _MARKERS.split(str(snippet or "")):
+        if piece == HIGHLIGHT_START:
+            if not inside:
+                parts.append("<mark>")
+                inside = True
+        elif piece == HIGHLIGHT_STOP:
+            if inside:
+                parts.append("</mark>")
+                inside = False
+        else:
+            parts.append(escape(strip_control(piece)))
+    if inside:
+        parts.append("</mark>")
+    return mark_safe("".join(parts))

@@ -10,6 +10,7 @@ import openpyxl
 import pytest
 import time_machine
 from django.urls import reverse
+from taggit.models import Tag
 
 from core.listing.views import PAGE_SIZE
 from core.models import Status
@@ -220,12 +221,14 @@ def test_filename_carries_the_date_of_the_download(client, taxonomy):
 def test_cells_that_a_spreadsheet_would_run_are_made_text(
     client, read_csv, taxonomy, trigger
 ):
-    PracticeFactory(
-        published=True,
+    risky = PracticeFactory(published=True, tags=["cmd"])
+    # Stored as is, past the cleaning on save (core.text), as an older row or a
+    # script may have stored them: the export protects whatever the database holds.
+    Practice.objects.filter(pk=risky.pk).update(
         title=f'{trigger}HYPERLINK("https://evil.example","x")',
         summary=f"{trigger}1+1",
-        tags=[f"{trigger}cmd"],
     )
+    Tag.objects.filter(name="cmd").update(name=f"{trigger}cmd")
     PracticeFactory(published=True, title="Plain title", summary="a-b = c")
 
     rows = {row["summary"]: row for row in read_csv(client.get(EXPORT_URL))}

@@ -18,6 +18,7 @@ from django.db import transaction
 
 from core.models import Status
 from partnerships.models import ActionPoint, Insight, Meeting, MeetingSource
+from practices.countries import add_missing_countries
 from practices.models import (
     Audience,
     Country,
@@ -134,6 +135,7 @@ class Command(BaseCommand):
                 code=row["code"],
                 defaults={"region": _one(Region, "slug", row["region"], row["code"])},
             )
+        add_missing_countries()
         for row in data["organisations"]:
             Organisation.objects.update_or_create(
                 slug=row["slug"],

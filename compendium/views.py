@@ -1,20 +1,26 @@
 """Site-wide pages that belong to no app: home, about, cross-content search, health."""
 
+import sys
+
 from django.db import connection
 from django.db.models import Count, Q
-from django.http import JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.template import loader
+from django.utils.cache import add_never_cache_headers
 from django.views import defaults
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
-from core.errors import PublicHttp404
+from core.errors import PublicHttp404, is_database_unavailable
 from core.search import clean_query
 from partnerships.models import ActionPoint, Insight, Meeting
 from practices.models import Organisation, Practice, Sector
 
 RECENT_PRACTICES = 6
 RESULTS_PER_KIND = 10
+#: Seconds a client is asked to wait before trying again while the database is away.
+RETRY_AFTER_SECONDS = 30
 
 
 @require_safe
@@ -139,6 +145,8 @@ def page_not_found(request, exception=None):
 
 
 def server_error(request):
+    if is_database_unavailable(sys.exc_info()[1]):
+        return service_unavailable(request)
     if is_api(request):
         return JsonResponse(
             {"detail": "Something went wrong on our side; please try again later."},
@@ -151,3 +159,18 @@ def is_api(request):
     """Whether the request is for the JSON API, whose every answer is JSON (the
     API's own views answer their errors; these handlers answer the rest)."""
     return request.path.startswith("/api/")
+
+
+def service_unavailable(request):
+    """503 while the database is unreachable: rendered without it (no context
+    processors, no session, no user), never stored by any cache, with Retry-After."""
+    if is_api(request):
+        response = JsonResponse(
+            {"detail": "Temporarily unavailable; please try again in a minute."},
+            status=503,
+        )
+    else:
+        response = HttpResponse(loader.render_to_string("503.html"), status=503)
+    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    add_never_cache_headers(response)
+    return response

@@ -11,7 +11,10 @@ import pytest
 from django.contrib.sessions.backends.db import SessionStore
 from django.core.cache import cache
 from django.core.management import call_command
+from django.http import HttpResponse
+from django.utils.cache import patch_cache_control
 
+from compendium.middleware import PublicCacheMiddleware
 from core.listing.cache import bump_content_version, content_version
 from core.models import ContentVersion, Status
 from practices.models import Practice
@@ -75,6 +78,25 @@ def test_a_page_read_with_a_live_anonymous_session_stays_shareable_for_others(
     assert not response.cookies
     assert "public" in cache_control(response)
     assert "Cookie" in response["Vary"]
+
+
+@pytest.mark.parametrize(
+    "choice",
+    [{"public": True, "max_age": 600}, {"public": True, "s_maxage": 3600}],
+)
+def test_a_view_that_chose_public_caching_is_private_once_it_sets_a_cookie(rf, choice):
+    def view(request):
+        response = HttpResponse("<p>Yours</p>")
+        patch_cache_control(response, **choice)
+        response.set_cookie("chosen", "value")
+        return response
+
+    response = PublicCacheMiddleware(view)(rf.get("/practices/"))
+
+    directives = cache_control(response)
+    assert "public" not in directives
+    assert not any(d.startswith("s-maxage") for d in directives)
+    assert {"private", "no-cache"} <= directives
 
 
 def test_a_page_without_cookies_is_still_shared(client, content):

@@ -89,16 +89,20 @@ MIDDLEWARE = [
     "corsheaders.middleware.CorsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Above sessions, CSRF and messages: it sees the cookies they set on the way
+    # out, and never lets a CDN share a response that sets one.
+    "compendium.middleware.PublicCacheMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     # ETag on every page and 304 for a matching If-None-Match (CDNs revalidate).
     "django.middleware.http.ConditionalGetMiddleware",
+    # The ETag names the content version, so a publish changes it in every process.
+    "compendium.middleware.ContentVersionETagMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "compendium.middleware.PublicCacheMiddleware",
     # Last, as django-axes asks: it turns a lock-out into its response.
     "axes.middleware.AxesMiddleware",
 ]

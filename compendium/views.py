@@ -1,20 +1,27 @@
 """Site-wide pages that belong to no app: home, about, cross-content search, health."""
 
+import sys
+
 from django.db import connection
 from django.db.models import Count, Q
-from django.http import JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.template import loader
+from django.utils.cache import add_never_cache_headers
 from django.views import defaults
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
-from core.errors import PublicHttp404
+from core.errors import PublicHttp404, is_database_unavailable
+from core.models import ContentVersion
 from core.search import clean_query
 from partnerships.models import ActionPoint, Insight, Meeting
 from practices.models import Organisation, Practice, Sector
 
 RECENT_PRACTICES = 6
 RESULTS_PER_KIND = 10
+#: Seconds a client is asked to wait before trying again while the database is away.
+RETRY_AFTER_SECONDS = 30
 
 
 @require_safe
@@ -109,9 +116,12 @@ def site_search(request):
 @never_cache
 def healthz(request):
     """For load balancers: 200 when the database answers, 503 when it does not."""
+    # A table of ours, not "SELECT 1": an emptied or replaced SQLite file still
+    # answers that, and every page would fail.
     try:
         with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
+            table = connection.ops.quote_name(ContentVersion._meta.db_table)
+            cursor.execute(f"SELECT 1 FROM {table} LIMIT 1")
             cursor.fetchone()
     except Exception:
         return JsonResponse({"status": "error", "database": "unreachable"}, status=503)
@@ -139,6 +149,8 @@ def page_not_found(request, exception=None):
 
 
 def server_error(request):
+    if is_database_unavailable(sys.exc_info()[1]):
+        return service_unavailable(request)
     if is_api(request):
         return JsonResponse(
             {"detail": "Something went wrong on our side; please try again later."},
@@ -151,3 +163,18 @@ def is_api(request):
     """Whether the request is for the JSON API, whose every answer is JSON (the
     API's own views answer their errors; these handlers answer the rest)."""
     return request.path.startswith("/api/")
+
+
+def service_unavailable(request):
+    """503 while the database is unreachable: rendered without it (no context
+    processors, no session, no user), never stored by any cache, with Retry-After."""
+    if is_api(request):
+        response = JsonResponse(
+            {"detail": "Temporarily unavailable; please try again in a minute."},
+            status=503,
+        )
+    else:
+        response = HttpResponse(loader.render_to_string("503.html"), status=503)
+    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    add_never_cache_headers(response)
+    return response

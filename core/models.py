@@ -126,3 +126,27 @@ def public_rows(model, path):
     for part in path.split("__"):
         model = model._meta.get_field(part).related_model
     return model._default_manager.published().values("pk")
+
+
+class ContentVersion(models.Model):
+    """One row whose number changes with every change to public content.
+
+    Kept in the database, not in a cache, so that every process (each gunicorn
+    worker, each server) reads the same number: cached facet counts and ETags carry
+    it, and a publish in one process is seen by all the others at their next request.
+    ``core.listing.cache`` reads and bumps it.
+    """
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1, editable=False)
+    version = models.PositiveBigIntegerField(default=1)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(id=1), name="core_contentversion_single_row"
+            )
+        ]
+
+    def __str__(self):
+        return f"Content version {self.version}"

@@ -8,6 +8,7 @@ without a stored vector would weigh them; practices.signals calls
 from django.contrib.postgres.aggregates import StringAgg
 from django.db.models import F, ForeignObjectRel, OuterRef, Subquery
 
+from core.listing.cache import bump_content_version
 from core.lookups import among
 from core.search import uses_postgres, weighted_vector
 from practices.models import Practice, PracticeQuerySet
@@ -29,6 +30,8 @@ def refresh_search_vectors(pks=None):
         practices = practices.filter(among("pk", pks))
     fields = PracticeQuerySet.search_fields
     practices.update(**{fields.stored_vector: weighted_vector(fields, read=_in_update)})
+    # An UPDATE sends no signal; what search finds has changed.
+    bump_content_version()
 
 
 def _in_update(name):

@@ -10,7 +10,13 @@ from django.db.migrations import RunPython
 from django.db.migrations.loader import MigrationLoader
 
 from core.listing.csv import BOM
-from tests.factories import build_taxonomy
+from tests.factories import (
+    ActionPointFactory,
+    MeetingFactory,
+    OrganisationFactory,
+    PracticeFactory,
+    build_taxonomy,
+)
 
 IN_CI = bool(os.environ.get("CI"))
 
@@ -90,6 +96,19 @@ def read_csv(body):
 def reference_content(db):
     """The real reference content (fixtures/reference), loaded by the command."""
     call_command("load_reference", verbosity=0)
+
+
+@pytest.fixture
+def content(taxonomy):
+    """One of each kind of public page's content (tests.test_security PUBLIC_PAGES)."""
+    practice = PracticeFactory(
+        published=True, slug="shared-red-flags", sectors=[taxonomy["financial"]]
+    )
+    organisation = OrganisationFactory(slug="global-bank-alliance")
+    practice.partners.create(organisation=organisation, role="lead")
+    MeetingFactory(published=True, slug="africa-regm")
+    ActionPointFactory(published=True)
+    return practice
 
 
 @pytest.fixture

@@ -21,9 +21,6 @@ from django.test import Client, override_settings
 from django.test.utils import CaptureQueriesContext
 
 from tests.factories import (
-    ActionPointFactory,
-    MeetingFactory,
-    OrganisationFactory,
     PracticeFactory,
 )
 
@@ -75,18 +72,6 @@ def production_settings():
     values = json.loads(result.stdout)
     values["SECURE_PROXY_SSL_HEADER"] = tuple(values["SECURE_PROXY_SSL_HEADER"])
     return values
-
-
-@pytest.fixture
-def content(taxonomy):
-    practice = PracticeFactory(
-        published=True, slug="shared-red-flags", sectors=[taxonomy["financial"]]
-    )
-    organisation = OrganisationFactory(slug="global-bank-alliance")
-    practice.partners.create(organisation=organisation, role="lead")
-    MeetingFactory(published=True, slug="africa-regm")
-    ActionPointFactory(published=True)
-    return practice
 
 
 PUBLIC_PAGES = [

@@ -1,22 +1,33 @@
-"""Facet counts cached per query until the content changes.
+"""Facet counts cached per query until the content changes, and the content version.
 
 Counting every facet scans the filtered set once per facet, the bulk of a list
 page's time at scale; the same counts serve every visitor with the same filters until
 an edit bumps the version that every key holds.
+
+The version lives in the database (``core.models.ContentVersion``), not in the cache:
+with local-memory caches each process has a cache of its own, and a version kept there
+would only move in the process that made the edit. One small read per request tells
+every process, with or without Redis, that content changed; the ETag carries it too.
 """
 
 import hashlib
 import json
+import time
 
 from django.apps import apps
 from django.conf import settings
 from django.core.cache import cache
+from django.db import DEFAULT_DB_ALIAS
+from django.db.models import F
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
 from core.listing.filters import PRESENTATION_PARAMS
+from core.models import ContentVersion
 
-VERSION_KEY = "facets:version"
-DISPATCH_UID = "core.listing.cache.forget_facet_counts"
+DISPATCH_UID = "core.listing.cache.content_changed"
+#: Where a request keeps the version it read, so that its facet keys and its ETag
+#: name the same one and the database is asked once.
+REQUEST_ATTRIBUTE = "_content_version"
 
 
 def content_apps():
@@ -24,19 +35,51 @@ def content_apps():
     return set(getattr(settings, "LISTING_APPS", ()))
 
 
-def forget_facet_counts(sender, **kwargs):
-    """Any edit of content drops every cached facet count (a new version key)."""
-    if kwargs.get("raw") or sender._meta.app_label not in content_apps():
+def content_version(request=None):
+    """The current content version (read once per request when one is given)."""
+    if request is not None and REQUEST_ATTRIBUTE in request.__dict__:
+        return request.__dict__[REQUEST_ATTRIBUTE]
+    version = (
+        ContentVersion.objects.filter(pk=1).values_list("version", flat=True).first()
+        or 0
+    )
+    if request is not None:
+        request.__dict__[REQUEST_ATTRIBUTE] = version
+    return version
+
+
+def first_version():
+    """A starting number no earlier database had: a shared cache (Redis) may still
+    hold keys from a database that was dropped and made again."""
+    return time.time_ns() // 1000
+
+
+def bump_content_version(using=DEFAULT_DB_ALIAS):
+    """Give the content a new version: call after a change no signal reports (a
+    ``QuerySet.update()``, ``bulk_create``, raw SQL).
+
+    Inside the writer's transaction, so the new version and the new rows become
+    visible to other processes together.
+    """
+    rows = ContentVersion.objects.using(using)
+    if not rows.filter(pk=1).update(version=F("version") + 1):
+        rows.get_or_create(pk=1, defaults={"version": first_version()})
+
+
+def content_changed(sender, **kwargs):
+    """Any save, delete or many-to-many change of content bumps the version,
+    fixtures loaded raw included."""
+    if sender._meta.app_label not in content_apps():
         return
-    try:
-        cache.incr(VERSION_KEY)
-    except ValueError:
-        cache.set(VERSION_KEY, 1, None)
+    action = kwargs.get("action")
+    if action is not None and not action.startswith("post_"):
+        return
+    bump_content_version(kwargs.get("using") or DEFAULT_DB_ALIAS)
 
 
 def connect_receivers():
     for signal in (post_save, post_delete, m2m_changed):
-        signal.connect(forget_facet_counts, dispatch_uid=DISPATCH_UID)
+        signal.connect(content_changed, dispatch_uid=DISPATCH_UID)
     unknown = content_apps() - {config.label for config in apps.get_app_configs()}
     if unknown:
         from django.core.exceptions import ImproperlyConfigured
@@ -53,7 +96,7 @@ def cache_key(filterset):
         if name not in PRESENTATION_PARAMS and params.getlist(name)
     ]
     digest = hashlib.sha256(json.dumps(values).encode()).hexdigest()
-    version = cache.get_or_set(VERSION_KEY, 1, None)
+    version = content_version(getattr(filterset, "request", None))
     return f"facets:{filterset._meta.model._meta.label_lower}:{version}:{digest}"
 
 

@@ -3,6 +3,7 @@
 import csv
 from dataclasses import dataclass
 from datetime import date
+from itertools import chain, islice
 
 from django.http import StreamingHttpResponse
 
@@ -63,6 +64,10 @@ def csv_rows(rows, columns):
 def csv_response(rows, columns, stem, *, today=None):
     """Stream ``rows`` as ``<stem>-YYYY-MM-DD.csv``; memory stays flat for any size."""
     today = today or date.today()
+    # The first row is read before the response starts: a database that cannot be
+    # read then fails the request (503) instead of cutting a file after its header.
+    rows = iter(rows)
+    rows = chain(list(islice(rows, 1)), rows)
     response = StreamingHttpResponse(
         csv_rows(rows, columns), content_type="text/csv; charset=utf-8"
     )

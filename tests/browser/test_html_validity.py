@@ -8,14 +8,16 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 from django.db import transaction
-from django.test import Client
+from django.test import Client, RequestFactory
 
+from compendium.views import service_unavailable
 from tests.browser.conftest import KEY_PAGES, NODE_MODULES
 
 pytestmark = pytest.mark.browser
 
 VNU = NODE_MODULES / "vnu-jar" / "build" / "dist" / "vnu.jar"
 # vnu needs a deep stack; the quick JIT tier and the serial GC halve its start-up.
+UNAVAILABLE = "temporarily unavailable"
 JAVA_OPTIONS = ["-Xss4m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC"]
 
 
@@ -48,6 +50,11 @@ def checked_pages(django_db_setup, django_db_blocker, tmp_path_factory):
             files[name] = folder / f"{_slug(name)}.html"
             files[name].write_bytes(response.content)
         transaction.set_rollback(True)
+    # Shown while the database is unreachable, so no address of its own to fetch.
+    unavailable = service_unavailable(RequestFactory().get("/practices/"))
+    statuses[UNAVAILABLE] = unavailable.status_code
+    files[UNAVAILABLE] = folder / f"{_slug(UNAVAILABLE)}.html"
+    files[UNAVAILABLE].write_bytes(unavailable.content)
 
     result = subprocess.run(
         [java, *JAVA_OPTIONS, "-jar", str(VNU), "--errors-only", "--format", "json"]
@@ -78,3 +85,9 @@ def test_page_is_valid_html(checked_pages, name, path, expected_status):
     status, errors = checked_pages[name]
     assert status == expected_status, f"{path} gave {status}"
     assert not errors, f"{path} is not valid HTML:\n" + "\n".join(errors)
+
+
+def test_the_temporarily_unavailable_page_is_valid_html(checked_pages):
+    status, errors = checked_pages[UNAVAILABLE]
+    assert status == 503
+    assert not errors, "503.html is not valid HTML:\n" + "\n".join(errors)

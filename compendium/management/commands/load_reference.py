@@ -16,6 +16,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from core.listing.cache import bump_content_version
 from core.models import Status
 from partnerships.models import ActionPoint, Insight, Meeting, MeetingSource
 from practices.countries import add_missing_countries
@@ -130,6 +131,8 @@ class Command(BaseCommand):
             Region.objects.filter(slug=row["slug"]).update(
                 parent=_one(Region, "slug", row.get("parent"), row["slug"])
             )
+        # QuerySet.update() sends no signal: public region facets may have changed.
+        bump_content_version()
         for row in data["countries"]:
             Country.objects.update_or_create(
                 code=row["code"],

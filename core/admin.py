@@ -6,10 +6,21 @@ where the admin decides (form choices, change permission, save, actions), not by
 buttons.
 """
 
+from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied
-from django.db import models
+from django.contrib.admin.utils import quote, unquote
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
+from django.db import connections, models, router
+from django.db.models import F
+from django.shortcuts import get_object_or_404
+from django.template.loader import render_to_string
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.safestring import mark_safe
+from reversion.admin import VersionAdmin
+from reversion.models import Version
 
+from core import history
 from core.models import Status
 
 
@@ -19,11 +30,214 @@ class HttpsUrlFields:
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
 
-class PublishableAdmin(HttpsUrlFields, admin.ModelAdmin):
+class VersionedForm(forms.ModelForm):
+    """Refuses a save made from a stale form: one opened before the item (or any of
+    its inlines, saved with it) was last saved.
+
+    The form carries the version it was opened at; the refusal names what changed
+    since, now against the editor's values, and keeps every value the editor typed.
+    The stale number is then moved on, so saving again is a deliberate overwrite.
+    """
+
+    seen_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    #: The item's snapshot before a revert laid an old version over it (set per
+    #: request by the admin); what "now" means in the refusal of a stale revert.
+    live_snapshot = None
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is not None:
+            self.fields["seen_version"].initial = self.instance.version
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance.pk is None:
+            return cleaned
+        model = type(self.instance)
+        rows = model._base_manager.filter(pk=self.instance.pk)
+        using = router.db_for_write(model)
+        if connections[using].in_atomic_block:
+            # Held until the save commits: a second save racing this one waits and
+            # then finds the new number.
+            rows = rows.select_for_update()
+        current = rows.values_list("version", flat=True).first()
+        seen = cleaned.get("seen_version")
+        if current is None or seen == current:
+            return cleaned
+        self.data = self.data.copy()
+        self.data[self.add_prefix("seen_version")] = current
+        raise ValidationError(mark_safe(self._stale_message(seen)), code="stale")
+
+    def _stale_message(self, seen):
+        now_obj = type(self.instance)._base_manager.get(pk=self.instance.pk)
+        now = self.live_snapshot or history.snapshot(now_obj)
+        base = history.version_numbered(now_obj, seen) if seen is not None else None
+        yours = self._your_values()
+        if base is not None:
+            changed = history.changes(history.snapshot_of_version(base), now)
+        else:
+            # No version of what the editor opened: show where the two disagree.
+            changed = history.changes(yours, {k: now[k] for k in yours if k in now})
+        rows = [
+            {
+                "label": change.label,
+                "now": change.after,
+                "yours": yours.get(change.label),
+                "lines": list(change.lines),
+            }
+            for change in changed
+        ]
+        return render_to_string(
+            "admin/includes/stale_form.html",
+            {"rows": rows, "known_base": base is not None},
+        )
+
+    def _your_values(self):
+        values = {}
+        model = type(self.instance)
+        for name, value in self.cleaned_data.items():
+            try:
+                field = model._meta.get_field(name)
+            except FieldDoesNotExist:  # a form-only field, such as seen_version
+                continue
+            if isinstance(field, models.ManyToManyField):
+                value = [o.pk for o in value or []]
+            elif field.is_relation and value is not None:
+                value = value.pk
+            values[history.label(field)] = history.text(field, value)
+        return values
+
+
+class PublishableAdmin(HttpsUrlFields, VersionAdmin):
+    """Also keeps every save as a version (django-reversion) that editors can read
+    and restore, refuses stale forms (``VersionedForm``).
+
+    Restoring never publishes: a reverted or recovered item comes back as a draft,
+    whatever the version held, and the public page stays as it is until a publisher
+    publishes (a publisher may choose "Published" in the restore form itself).
+    Editors may restore only what they may change, so never published content.
+    """
+
+    form = VersionedForm
+    object_history_template = "admin/history_versions.html"
+    revision_form_template = "admin/history_revert_form.html"
+    recover_form_template = "admin/history_recover_form.html"
+    history_latest_first = True
     readonly_fields = ("created_at", "updated_at", "published_at")
     actions = ("send_for_review", "publish", "unpublish", "archive")
     show_facets = admin.ShowFacets.ALLOW
     list_per_page = 50
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None or not self.has_change_permission(request, obj):
+            return fieldsets
+        (name, options), *rest = fieldsets
+        first = {**options, "fields": (*options["fields"], "seen_version")}
+        return [(name, first), *rest]
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        form.live_snapshot = getattr(request, "_live_snapshot", None)
+        return form
+
+    def get_urls(self):
+        info = self.opts.app_label, self.opts.model_name
+        return [
+            path(
+                "<path:object_id>/history/<int:version_id>/changes/",
+                self.admin_site.admin_view(self.version_changes_view),
+                name="{}_{}_version_changes".format(*info),
+            ),
+            *super().get_urls(),
+        ]
+
+    def version_changes_view(self, request, object_id, version_id):
+        """What one version changed from the one before it, field by field."""
+        if not self.has_view_or_change_permission(request):
+            raise PermissionDenied
+        object_id = unquote(object_id)
+        versions = list(history.versions_of(self.model, object_id))
+        version = get_object_or_404(
+            Version.objects.get_for_model(self.model),
+            pk=version_id,
+            object_id=object_id,
+        )
+        older = [v for v in versions if v.pk < version.pk]
+        before = history.snapshot_of_version(older[0]) if older else {}
+        after = history.snapshot_of_version(version)
+        obj = self.model._base_manager.filter(pk=object_id).first()
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": f"Changes in {version.object_repr}",
+            "object": obj,
+            "object_id": object_id,
+            "version": version,
+            "previous": older[0] if older else None,
+            "changes": history.changes(before, after),
+            "revert_url": reverse(
+                f"{self.admin_site.name}:{self.opts.app_label}_"
+                f"{self.opts.model_name}_revision",
+                args=(quote(object_id), version.pk),
+            ),
+            "can_restore": obj is not None and self.has_change_permission(request, obj),
+        }
+        return TemplateResponse(request, "admin/history_changes.html", context)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        if request.method == "GET":
+            obj = self.get_object(request, unquote(object_id))
+            if obj is not None and self.has_change_permission(request, obj):
+                history.keep_baseline(obj)
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def history_view(self, request, object_id, extra_context=None):
+        obj = self.get_object(request, unquote(object_id))
+        extra = {
+            "can_restore": obj is not None and self.has_change_permission(request, obj),
+            **(extra_context or {}),
+        }
+        return super().history_view(request, object_id, extra)
+
+    def revision_view(self, request, object_id, version_id, extra_context=None):
+        """Revert to a version, as a draft; only for those who may change the item."""
+        obj = self.get_object(request, unquote(object_id))
+        if obj is None:
+            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+        if not self.has_change_permission(request, obj):
+            raise PermissionDenied
+        if request.method == "POST":
+            request._live_snapshot = history.snapshot(obj)
+        return super().revision_view(request, object_id, version_id, extra_context)
+
+    def recover_view(self, request, version_id, extra_context=None):
+        """Recover a deleted item, as a draft."""
+        get_object_or_404(Version.objects.get_deleted(self.model), pk=version_id)
+        return super().recover_view(request, version_id, extra_context)
+
+    def _reversion_revisionform_view(self, request, version, *args, **kwargs):
+        # django-reversion reverts the whole revision the version belongs to, then
+        # shows the normal change form over the result (rolled back unless saved).
+        # A revision may hold many items (a load, a bulk action): revert this item
+        # and its own children only, and bring it back as a draft that keeps the
+        # live version number, so the form is checked against the item as it is.
+        live = (
+            self.model._base_manager.filter(pk=version.object_id)
+            .values_list("version", flat=True)
+            .first()
+        )
+
+        def revert_this_item(delete=False):
+            history.revert_item(version)
+            self.model._base_manager.filter(pk=version.object_id).update(
+                status=Status.DRAFT,
+                version=F("version") if live is None else live,
+            )
+
+        version.revision.revert = revert_this_item
+        return super()._reversion_revisionform_view(request, version, *args, **kwargs)
 
     def has_publish_permission(self, request, obj=None):
         opts = self.opts

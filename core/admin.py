@@ -120,6 +120,7 @@ class PublishableAdmin(HttpsUrlFields, VersionAdmin):
     """
 
     form = VersionedForm
+    change_form_template = "admin/versioned_change_form.html"
     object_history_template = "admin/history_versions.html"
     revision_form_template = "admin/history_revert_form.html"
     recover_form_template = "admin/history_recover_form.html"
@@ -128,14 +129,6 @@ class PublishableAdmin(HttpsUrlFields, VersionAdmin):
     actions = ("send_for_review", "publish", "unpublish", "archive")
     show_facets = admin.ShowFacets.ALLOW
     list_per_page = 50
-
-    def get_fieldsets(self, request, obj=None):
-        fieldsets = super().get_fieldsets(request, obj)
-        if obj is None or not self.has_change_permission(request, obj):
-            return fieldsets
-        (name, options), *rest = fieldsets
-        first = {**options, "fields": (*options["fields"], "seen_version")}
-        return [(name, first), *rest]
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change, **kwargs)

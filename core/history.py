@@ -33,7 +33,10 @@ class Change:
     @property
     def lines(self):
         """The change line by line, as (mark, text), mark "-", "+" or " "."""
-        before, after = self.before.splitlines(), self.after.splitlines()
+        before, after = (
+            [] if value == EMPTY else value.splitlines()
+            for value in (self.before, self.after)
+        )
         for line in difflib.ndiff(before, after):
             if line[:1] in {"-", "+", " "}:
                 yield line[:1], line[2:]
@@ -178,6 +181,19 @@ def version_numbered(obj, number):
         if version.field_dict.get("version") == number:
             return version
     return None
+
+
+def typed_before_versioning(sender, instance, raw=False, **kwargs):
+    """A version serialises the values in memory: turn values assigned as text (the
+    reference loader's ISO dates) into what the database will give back."""
+    if raw or not reversion.is_registered(sender):
+        return
+    for field in sender._meta.concrete_fields:
+        value = getattr(instance, field.attname)
+        if isinstance(value, str) and isinstance(
+            field, models.DateField | models.TimeField
+        ):
+            setattr(instance, field.attname, field.to_python(value))
 
 
 def keep_baseline(obj):

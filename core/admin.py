@@ -194,6 +194,24 @@ class PublishableAdmin(HttpsUrlFields, VersionAdmin):
         }
         return super().history_view(request, object_id, extra)
 
+    def delete_model(self, request, obj):
+        # What "Recover deleted" brings back is the newest version: make sure there
+        # is one of the item as it is now, whoever or whatever saved it last.
+        history.keep_baseline(obj, "As it was when deleted.")
+        super().delete_model(request, obj)
+
+    def changelist_view(self, request, extra_context=None):
+        if request.POST.get("action") == "delete_selected" and request.POST.get("post"):
+            # VersionAdmin runs the list in one revision, which drops the versions of
+            # items deleted within it: the versions kept on deletion need their own.
+            return super(VersionAdmin, self).changelist_view(request, extra_context)
+        return super().changelist_view(request, extra_context)
+
+    def delete_queryset(self, request, queryset):
+        for obj in queryset:
+            history.keep_baseline(obj, "As it was when deleted.")
+        super().delete_queryset(request, queryset)
+
     def revision_view(self, request, object_id, version_id, extra_context=None):
         """Revert to a version, as a draft; only for those who may change the item."""
         obj = self.get_object(request, unquote(object_id))

@@ -196,15 +196,16 @@ def typed_before_versioning(sender, instance, raw=False, **kwargs):
             setattr(instance, field.attname, field.to_python(value))
 
 
-def keep_baseline(obj):
+def keep_baseline(obj, comment="As it was when first opened for editing."):
     """Keep the item as it is now as a version, unless its newest version already
     is that (an item saved before versions were kept, or by code outside a revision):
-    what an editor opens can then be compared with what is saved meanwhile."""
+    what an editor opens can then be compared with what is saved meanwhile, and what
+    is deleted can be recovered as it was."""
     latest = versions_of(obj).first()
     if latest is not None and latest.field_dict.get("version") == obj.version:
         return
     with reversion.create_revision():
-        reversion.set_comment("As it was when first opened for editing.")
+        reversion.set_comment(comment)
         reversion.add_to_revision(obj)
 
 

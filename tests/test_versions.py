@@ -413,6 +413,39 @@ def test_an_editor_recovers_a_deleted_practice_only_as_a_draft(
     assert Practice.objects.get(pk=practice.pk).status == Status.DRAFT
 
 
+def test_an_item_changed_outside_any_revision_is_recovered_as_it_was_deleted(
+    publishing, taxonomy
+):
+    practice = PracticeFactory(summary="Saved by a script, never versioned.")
+    delete(publishing, practice)
+    version = Version.objects.get_deleted(Practice).get()
+    url = admin_url(Practice, "recover", version.pk)
+
+    saved = publishing.post(url, rendered_form_data(publishing.get(url)))
+
+    assert saved.status_code == 302, form_errors(saved)
+    recovered = Practice.objects.get(pk=practice.pk)
+    assert recovered.summary == "Saved by a script, never versioned."
+
+
+def test_items_deleted_by_the_bulk_action_can_be_recovered(publishing, taxonomy):
+    practices = [PracticeFactory(), PracticeFactory()]
+    response = publishing.post(
+        admin_url(Practice, "changelist"),
+        {
+            "action": "delete_selected",
+            "_selected_action": [str(p.pk) for p in practices],
+            "post": "yes",
+        },
+    )
+    assert response.status_code == 302
+    assert not Practice.objects.exists()
+
+    deleted = Version.objects.get_deleted(Practice)
+
+    assert {int(v.object_id) for v in deleted} == {p.pk for p in practices}
+
+
 def test_recover_of_an_item_that_is_not_deleted_is_not_found(publishing, taxonomy):
     practice = PracticeFactory()
     publishing.get(admin_url(Practice, "change", practice.pk))

@@ -109,31 +109,18 @@ class VersionedForm(forms.ModelForm):
         return values
 
 
-class PublishableAdmin(HttpsUrlFields, VersionAdmin):
-    """Also keeps every save as a version (django-reversion) that editors can read
-    and restore, refuses stale forms (``VersionedForm``).
+class ItemVersionAdmin(VersionAdmin):
+    """django-reversion's admin, restoring one item at a time.
 
-    Restoring never publishes: a reverted or recovered item comes back as a draft,
-    whatever the version held, and the public page stays as it is until a publisher
-    publishes (a publisher may choose "Published" in the restore form itself).
-    Editors may restore only what they may change, so never published content.
+    Every save is kept as a version; the history lists them with a "Changes" page
+    each (``core.history``), and only those who may change the item may restore it.
+    A restore puts back the item and its own children, never the other items that
+    shared its revision (a load of the reference content or a bulk action saves
+    many at once). ``restored()`` says what else a restore does.
     """
 
-    form = VersionedForm
-    change_form_template = "admin/versioned_change_form.html"
     object_history_template = "admin/history_versions.html"
-    revision_form_template = "admin/history_revert_form.html"
-    recover_form_template = "admin/history_recover_form.html"
     history_latest_first = True
-    readonly_fields = ("created_at", "updated_at", "published_at")
-    actions = ("send_for_review", "publish", "unpublish", "archive")
-    show_facets = admin.ShowFacets.ALLOW
-    list_per_page = 50
-
-    def get_form(self, request, obj=None, change=False, **kwargs):
-        form = super().get_form(request, obj, change, **kwargs)
-        form.live_snapshot = getattr(request, "_live_snapshot", None)
-        return form
 
     def get_urls(self):
         info = self.opts.app_label, self.opts.model_name
@@ -151,25 +138,22 @@ class PublishableAdmin(HttpsUrlFields, VersionAdmin):
         if not self.has_view_or_change_permission(request):
             raise PermissionDenied
         object_id = unquote(object_id)
-        versions = list(history.versions_of(self.model, object_id))
         version = get_object_or_404(
-            Version.objects.get_for_model(self.model),
-            pk=version_id,
-            object_id=object_id,
+            history.versions_of(self.model, object_id), pk=version_id
         )
-        older = [v for v in versions if v.pk < version.pk]
-        before = history.snapshot_of_version(older[0]) if older else {}
-        after = history.snapshot_of_version(version)
+        previous = (
+            history.versions_of(self.model, object_id).filter(pk__lt=version.pk).first()
+        )
+        before = history.snapshot_of_version(previous) if previous else {}
         obj = self.model._base_manager.filter(pk=object_id).first()
         context = {
             **self.admin_site.each_context(request),
             "opts": self.opts,
             "title": f"Changes in {version.object_repr}",
             "object": obj,
-            "object_id": object_id,
             "version": version,
-            "previous": older[0] if older else None,
-            "changes": history.changes(before, after),
+            "previous": previous,
+            "changes": history.changes(before, history.snapshot_of_version(version)),
             "revert_url": reverse(
                 f"{self.admin_site.name}:{self.opts.app_label}_"
                 f"{self.opts.model_name}_revision",
@@ -178,13 +162,6 @@ class PublishableAdmin(HttpsUrlFields, VersionAdmin):
             "can_restore": obj is not None and self.has_change_permission(request, obj),
         }
         return TemplateResponse(request, "admin/history_changes.html", context)
-
-    def change_view(self, request, object_id, form_url="", extra_context=None):
-        if request.method == "GET":
-            obj = self.get_object(request, unquote(object_id))
-            if obj is not None and self.has_change_permission(request, obj):
-                history.keep_baseline(obj)
-        return super().change_view(request, object_id, form_url, extra_context)
 
     def history_view(self, request, object_id, extra_context=None):
         obj = self.get_object(request, unquote(object_id))
@@ -213,10 +190,12 @@ class PublishableAdmin(HttpsUrlFields, VersionAdmin):
         super().delete_queryset(request, queryset)
 
     def revision_view(self, request, object_id, version_id, extra_context=None):
-        """Revert to a version, as a draft; only for those who may change the item."""
+        """Revert to a version: only for those who may change the item now."""
         obj = self.get_object(request, unquote(object_id))
         if obj is None:
             return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+        # A version of this model's item, not of another model's with the same key.
+        get_object_or_404(history.versions_of(self.model, obj.pk), pk=version_id)
         if not self.has_change_permission(request, obj):
             raise PermissionDenied
         if request.method == "POST":
@@ -224,31 +203,69 @@ class PublishableAdmin(HttpsUrlFields, VersionAdmin):
         return super().revision_view(request, object_id, version_id, extra_context)
 
     def recover_view(self, request, version_id, extra_context=None):
-        """Recover a deleted item, as a draft."""
+        """Recover a deleted item."""
         get_object_or_404(Version.objects.get_deleted(self.model), pk=version_id)
         return super().recover_view(request, version_id, extra_context)
 
+    def restored(self, version, live):
+        """Called inside the restore, after the item was put back as ``version``
+        held it; ``live`` is the item's row before (None for a recovery). Override
+        this to change what a restore brings back."""
+
     def _reversion_revisionform_view(self, request, version, *args, **kwargs):
         # django-reversion reverts the whole revision the version belongs to, then
-        # shows the normal change form over the result (rolled back unless saved).
-        # A revision may hold many items (a load, a bulk action): revert this item
-        # and its own children only, and bring it back as a draft that keeps the
-        # live version number, so the form is checked against the item as it is.
-        live = (
-            self.model._base_manager.filter(pk=version.object_id)
-            .values_list("version", flat=True)
-            .first()
-        )
+        # shows the normal change form over the result (rolled back unless saved):
+        # revert this item and its own children instead. (Checked against
+        # django-reversion 6.4, pinned below 6.5 for this reason.)
+        live = self.model._base_manager.filter(pk=version.object_id).first()
 
         def revert_this_item(delete=False):
             history.revert_item(version)
-            self.model._base_manager.filter(pk=version.object_id).update(
-                status=Status.DRAFT,
-                version=F("version") if live is None else live,
-            )
+            self.restored(version, live)
 
         version.revision.revert = revert_this_item
         return super()._reversion_revisionform_view(request, version, *args, **kwargs)
+
+
+class PublishableAdmin(HttpsUrlFields, ItemVersionAdmin):
+    """Also keeps every save as a version that editors can read and restore
+    (``ItemVersionAdmin``), and refuses stale forms (``VersionedForm``).
+
+    Restoring never publishes: a reverted or recovered item comes back as a draft,
+    whatever the version held, until a publisher publishes it (a publisher may choose
+    "Published" in the restore form itself). Editors may restore only what they may
+    change, so never published content.
+    """
+
+    form = VersionedForm
+    change_form_template = "admin/versioned_change_form.html"
+    revision_form_template = "admin/history_revert_form.html"
+    recover_form_template = "admin/history_recover_form.html"
+    readonly_fields = ("created_at", "updated_at", "published_at")
+    actions = ("send_for_review", "publish", "unpublish", "archive")
+    show_facets = admin.ShowFacets.ALLOW
+    list_per_page = 50
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        form.live_snapshot = getattr(request, "_live_snapshot", None)
+        return form
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        if request.method == "GET":
+            obj = self.get_object(request, unquote(object_id))
+            if obj is not None and self.has_change_permission(request, obj):
+                # What the editor opens, to compare with what is saved meanwhile.
+                history.keep_baseline(obj)
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def restored(self, version, live):
+        # A draft, keeping the live version number: the restore form is then
+        # checked for staleness against the item as it is, like any other form.
+        self.model._base_manager.filter(pk=version.object_id).update(
+            status=Status.DRAFT,
+            version=F("version") if live is None else live.version,
+        )
 
     def has_publish_permission(self, request, obj=None):
         opts = self.opts

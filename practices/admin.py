@@ -4,7 +4,7 @@ from django.contrib.contenttypes.admin import GenericTabularInline
 from django.db.models import Count
 from taggit.models import Tag, TaggedItem
 
-from core.admin import HttpsUrlFields, PublishableAdmin
+from core.admin import HttpsUrlFields, ItemVersionAdmin, PublishableAdmin
 from practices.models import (
     Audience,
     Country,
@@ -53,7 +53,7 @@ class CountryAdmin(admin.ModelAdmin):
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(HttpsUrlFields, admin.ModelAdmin):
+class OrganisationAdmin(HttpsUrlFields, ItemVersionAdmin):
     list_display = ("name", "type", "country", "website")
     list_filter = ("type", "country__region")
     list_select_related = ("country",)

@@ -217,6 +217,7 @@ class OrganisationManager(models.Manager.from_queryset(OrganisationQuerySet)):
         return self.get(slug=slug)
 
 
+@reversion.register()
 class Organisation(models.Model):
     name = models.CharField(max_length=200)
     slug = models.SlugField(max_length=200, unique=True)

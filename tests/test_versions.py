@@ -13,7 +13,7 @@ from reversion.models import Version
 
 from core.models import Status
 from partnerships.models import Meeting
-from practices.models import Practice
+from practices.models import Organisation, Practice
 from tests.factories import (
     ActionPointFactory,
     InsightFactory,
@@ -497,3 +497,70 @@ def test_loading_twice_keeps_the_public_content_unchanged(reference_content, cli
     call_command("load_reference", verbosity=0)
 
     assert text(client.get(reverse("practices:export"))) == before
+
+
+def test_a_version_of_another_model_cannot_be_reverted_through_this_one(
+    editing, publishing, taxonomy
+):
+    meeting = MeetingFactory(status=Status.PUBLISHED, summary="Published meeting.")
+    publishing.get(admin_url(Meeting, "change", meeting.pk))
+    meeting_version = versions(meeting)[0]
+    post_action(publishing, Meeting, "unpublish", [meeting])
+    practice = PracticeFactory(pk=meeting.pk, status=Status.DRAFT)
+
+    response = editing.get(revert_url(practice, meeting_version))
+    post = editing.post(revert_url(practice, meeting_version), {})
+
+    assert response.status_code == 404
+    assert post.status_code == 404
+    meeting.refresh_from_db()
+    assert meeting.status == Status.DRAFT
+
+
+# Organisations have no workflow, but their changes are kept and restorable too.
+
+
+def test_an_organisation_rename_is_kept_and_reverted(publishing, taxonomy):
+    organisation = OrganisationFactory(name="Harbour Bank")
+    url = admin_url(Organisation, "change", organisation.pk)
+    data = {
+        "name": "Harbour Bank",
+        "slug": organisation.slug,
+        "type": "private_company",
+    }
+    assert publishing.post(url, data).status_code == 302
+    assert publishing.post(url, {**data, "name": "Harbor Bnak"}).status_code == 302
+    first = versions(organisation)[0]
+
+    form = publishing.get(
+        admin_url(Organisation, "revision", organisation.pk, first.pk)
+    )
+    saved = publishing.post(
+        admin_url(Organisation, "revision", organisation.pk, first.pk),
+        rendered_form_data(form),
+    )
+
+    assert saved.status_code == 302, form_errors(saved)
+    organisation.refresh_from_db()
+    assert organisation.name == "Harbour Bank"
+
+
+def test_an_editor_cannot_revert_an_organisation_public_content_names(
+    editing, publishing, taxonomy
+):
+    organisation = OrganisationFactory(name="Public Bank")
+    PracticeFactory(status=Status.PUBLISHED, partners=[organisation])
+    url = admin_url(Organisation, "change", organisation.pk)
+    data = {"name": "Public Bank", "slug": organisation.slug, "type": "private_company"}
+    publishing.post(url, data)
+    publishing.post(url, {**data, "name": "Public Bank plc"})
+    first = versions(organisation)[0]
+
+    response = editing.post(
+        admin_url(Organisation, "revision", organisation.pk, first.pk),
+        {**data, "name": "Renamed by an editor"},
+    )
+
+    assert response.status_code == 403
+    organisation.refresh_from_db()
+    assert organisation.name == "Public Bank plc"

@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "taggit",
     "django_countries",
     "axes",
+    "reversion",
     "core",
     "compendium",
     "practices",

@@ -1,7 +1,7 @@
 """What all public content shares: the publication gate, its workflow, search."""
 
 from django.contrib.auth import get_permission_codename
-from django.db import models
+from django.db import models, router, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -103,6 +103,9 @@ class Publishable(models.Model):
         editable=False,
         help_text="Set automatically the first time the item is published.",
     )
+    # Optimistic concurrency: every save of the row (the admin saves it with any change
+    # to its inlines too) adds one, so a form carrying an older number is stale.
+    version = models.PositiveIntegerField(default=0, editable=False)
 
     objects = PublishableQuerySet.as_manager()
 
@@ -114,7 +117,24 @@ class Publishable(models.Model):
             self.published_at = timezone.now()
             if kwargs.get("update_fields") is not None:
                 kwargs["update_fields"] = {*kwargs["update_fields"], "published_at"}
-        super().save(*args, **kwargs)
+        using = kwargs.get("using") or router.db_for_write(type(self), instance=self)
+        with transaction.atomic(using=using):
+            # Read under a row lock, so that two saves from the same stale copy
+            # still leave two different numbers.
+            current = (
+                type(self)
+                ._base_manager.using(using)
+                .select_for_update()
+                .filter(pk=self.pk)
+                .values_list("version", flat=True)
+                .first()
+                if self.pk is not None and not self._state.adding
+                else None
+            )
+            self.version = (current or 0) + 1
+            if kwargs.get("update_fields") is not None:
+                kwargs["update_fields"] = {*kwargs["update_fields"], "version"}
+            super().save(*args, **kwargs)
 
     @property
     def is_published(self):

@@ -1,3 +1,4 @@
+import reversion
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -24,6 +25,9 @@ class MeetingQuerySet(PublishableQuerySet):
     )
 
 
+# Not its action points: they have a workflow of their own, and a meeting restored
+# to an old version must not bring their old states back.
+@reversion.register(follow=("insights", "sources"))
 class Meeting(Publishable):
     class Kind(models.TextChoices):
         REGM = "regm", "Regional Expert Group Meeting"
@@ -114,6 +118,7 @@ class Meeting(Publishable):
         return reverse("partnerships:meeting_detail", kwargs={"slug": self.slug})
 
 
+@reversion.register()
 class MeetingSource(Source):
     meeting = models.ForeignKey(
         Meeting, on_delete=models.CASCADE, related_name="sources"
@@ -136,6 +141,7 @@ class InsightQuerySet(ContentQuerySet):
         return Q(meeting__in=Meeting.objects.published())
 
 
+@reversion.register()
 class Insight(models.Model):
     """A finding of a meeting; public exactly when its meeting is."""
 
@@ -173,6 +179,7 @@ class ActionPointQuerySet(PublishableQuerySet):
     published_with = "meeting"
 
 
+@reversion.register()
 class ActionPoint(Publishable):
     text = models.TextField(help_text="What the audience should do, as an instruction.")
     audience = models.ForeignKey(

@@ -4,7 +4,12 @@ from django.contrib.contenttypes.admin import GenericTabularInline
 from django.db.models import Count, Q
 from taggit.models import Tag, TaggedItem
 
-from core.admin import HttpsUrlFields, PublicOnceUsedAdmin, PublishableAdmin
+from core.admin import (
+    HttpsUrlFields,
+    ItemVersionAdmin,
+    PublicOnceUsedAdmin,
+    PublishableAdmin,
+)
 from core.models import Status
 from practices.models import (
     Audience,
@@ -104,9 +109,9 @@ class CountryAdmin(PublicOncePublishedAdmin):
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(HttpsUrlFields, PublicOncePublishedAdmin):
+class OrganisationAdmin(HttpsUrlFields, PublicOncePublishedAdmin, ItemVersionAdmin):
     """Organisations have no workflow of their own: one named by published content is
-    changed or deleted only by a publisher."""
+    changed or deleted only by a publisher. Every save is kept as a version."""
 
     list_display = ("name", "type", "country", "website")
     list_filter = ("type", "country__region")

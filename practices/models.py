@@ -1,3 +1,5 @@
+import reversion
+from django.contrib.contenttypes.fields import GenericRelation
 from django.contrib.postgres.search import SearchVectorField
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -215,6 +217,7 @@ class OrganisationManager(models.Manager.from_queryset(OrganisationQuerySet)):
         return self.get(slug=slug)
 
 
+@reversion.register()
 class Organisation(models.Model):
     name = models.CharField(max_length=200)
     slug = models.SlugField(max_length=200, unique=True)
@@ -308,6 +311,9 @@ class Provenance(models.TextChoices):
     )
 
 
+@reversion.register(
+    follow=("partners", "sources", "tagged_items"), exclude=("tags", "search_vector")
+)
 class Practice(Publishable):
     title = models.CharField(max_length=200)
     slug = models.SlugField(
@@ -386,6 +392,8 @@ class Practice(Publishable):
         help_text="Who presented it where, or why it is included as a comparator.",
     )
     tags = TaggableManager(blank=True, help_text="Comma-separated keywords.")
+    # The tag links themselves, so that a version of the practice holds its tags.
+    tagged_items = GenericRelation(TaggedItem)
     # Kept up to date by practices.search on PostgreSQL, where a GIN index made by
     # migration 0002 serves it; unused (NULL) on SQLite.
     search_vector = SearchVectorField(null=True, editable=False)
@@ -497,6 +505,7 @@ class PracticePartnerQuerySet(models.QuerySet):
         )
 
 
+@reversion.register()
 class PracticePartner(models.Model):
     class Role(models.TextChoices):
         LEAD = "lead", "Lead"
@@ -549,6 +558,7 @@ class Source(models.Model):
         return self.title
 
 
+@reversion.register()
 class PracticeSource(Source):
     practice = models.ForeignKey(
         Practice, on_delete=models.CASCADE, related_name="sources"
@@ -570,6 +580,7 @@ class LessonLearnedQuerySet(PublishableQuerySet):
     published_with = "practice"
 
 
+@reversion.register()
 class LessonLearned(Publishable):
     text = models.TextField(help_text="The lesson, in one or two sentences.")
     sector = models.ForeignKey(
@@ -610,3 +621,7 @@ class LessonLearned(Publishable):
 
     def __str__(self):
         return self.text if len(self.text) <= 80 else self.text[:79] + "…"
+
+
+# A practice's versions follow its tag links (``Practice.tagged_items``).
+reversion.register(TaggedItem)

@@ -12,6 +12,7 @@ The file format is documented in fixtures/README.md.
 import json
 from pathlib import Path
 
+import reversion
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
@@ -117,7 +118,10 @@ class Command(BaseCommand):
         )
 
     @transaction.atomic
+    @reversion.create_revision()
     def handle(self, *args, directory, **options):
+        # Every row the load saves is kept as a version, restorable in the admin.
+        reversion.set_comment("Loaded from the reference content.")
         data = read_reference(directory)
         for section, model in TAXONOMIES.items():
             for row in data[section]:

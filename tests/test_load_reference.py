@@ -11,6 +11,7 @@ import os
 import subprocess
 import sys
 from io import StringIO
+from pathlib import Path
 
 import pytest
 from django.conf import settings
@@ -410,6 +411,45 @@ def test_a_row_an_editor_deleted_is_not_made_again(fixtures):
     assert ActionPoint.objects.get().status == Status.PUBLISHED
 
 
+def test_rows_linking_to_what_an_editor_deleted_or_renamed_still_load(fixtures):
+    fixtures["lessons"] = {
+        "lessons": [
+            {
+                "text": "Alerts work when banks and the FIU meet regularly.",
+                "sector": "financial",
+                "practice": "shared-alerts",
+            }
+        ]
+    }
+    (Path(fixtures["directory"]) / "lessons.json").write_text(
+        json.dumps(fixtures["lessons"])
+    )
+    load(fixtures)
+    Practice.objects.filter(slug="shared-alerts").delete()
+    Organisation.objects.filter(slug="bank-b").update(slug="bank-b-renamed")
+
+    output = load(fixtures)  # no file fails
+
+    assert "skipped practices.practice 'shared-alerts': deleted since it was" in output
+    assert (
+        "skipped practices.lessonlearned 'Alerts work when banks and the FIU meet "
+        "regularly.': edited since it was loaded: practice"
+    ) in output
+    assert (
+        "skipped practices.organisation 'bank-b': edited since it was loaded: slug"
+        in (output)
+    )
+    assert (
+        "skipped practices.practice 'second-practice': edited since it was loaded: "
+        "partners"
+    ) in output
+    assert list(
+        Practice.objects.get(slug="second-practice").partners.values_list(
+            "organisation__slug", flat=True
+        )
+    ) == ["bank-b-renamed"]
+
+
 def test_an_edited_natural_key_is_an_edit_not_a_new_row(fixtures):
     load(fixtures)
     ActionPoint.objects.update(text="Share typologies, an editor's wording.")
@@ -480,6 +520,25 @@ BAD_ROWS = {
     "unknown sector": (
         lambda f: f["practices"]["practices"][1].update(sectors=["fishing"]),
         "practices.practice 'second-practice': sectors: unknown sector ['fishing']",
+    ),
+    "partner repeated": (
+        lambda f: f["practices"]["practices"][0]["partners"].append(
+            {"organisation": "bank-a", "role": "funder"}
+        ),
+        "practices.practice 'shared-alerts': partners[2]: organisation 'bank-a' is "
+        "repeated",
+    ),
+    "practice repeated": (
+        lambda f: f["practices"]["practices"].append(
+            {**f["practices"]["practices"][1], "title": "Another title"}
+        ),
+        "practices.practice 'second-practice': repeated in this file",
+    ),
+    "source not an object": (
+        lambda f: f["practices"]["practices"][1].update(
+            sources=["https://example.org/page"]
+        ),
+        "practices.practice 'second-practice': sources[0]: not an object",
     ),
     "unknown field": (
         lambda f: f["practices"]["practices"][1].update(colour="red"),

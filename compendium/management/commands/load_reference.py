@@ -31,7 +31,7 @@ from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
-from django.db import models, transaction
+from django.db import DatabaseError, models, transaction
 from django.forms.models import modelform_factory
 from taggit.models import Tag
 
@@ -208,26 +208,42 @@ def _key_field(model):
 def _resolve(model, values, where, links=False):
     """The ``model`` rows the fixture names by natural key, in the fixture's order.
 
-    With ``links``, a row an editor deleted after it was loaded is left out rather
-    than refused: the editor removed that link.
+    A row whose key an editor changed after it was loaded is found through what the
+    loader recorded. With ``links``, a row an editor deleted after it was loaded is
+    left out rather than refused: the editor removed that link.
     """
     values = [str(value) for value in values]
+    manager = model._default_manager
     found = {
         _natural_key(obj): obj
-        for obj in model._default_manager.filter(**{f"{_key_field(model)}__in": values})
+        for obj in manager.filter(**{f"{_key_field(model)}__in": values})
     }
     missing = [value for value in values if value not in found]
-    if missing and links:
-        deleted = set(
+    if missing:
+        recorded = dict(
             LoadedRow.objects.filter(
                 model=model._meta.label_lower, key__in=missing
-            ).values_list("key", flat=True)
+            ).values_list("key", "object_id")
         )
-        values = [value for value in values if value not in deleted]
-        missing = [value for value in missing if value not in deleted]
+        renamed = manager.in_bulk(recorded.values())
+        for key, pk in recorded.items():
+            if pk in renamed:
+                found[key] = renamed[pk]
+        deleted = {key for key in recorded if key not in found}
+        if links:
+            values = [value for value in values if value not in deleted]
+        missing = [value for value in values if value not in found]
     if missing:
         raise RowError(f"{where}: unknown {model._meta.verbose_name} {missing}")
     return [found[value] for value in values]
+
+
+def _resolve_one(model_field, value, where):
+    """The row a foreign key names; None for one an editor deleted, if it may be."""
+    if value in (None, ""):
+        return None
+    found = _resolve(model_field.related_model, [value], where, links=model_field.null)
+    return found[0] if found else None
 
 
 def _json(value):
@@ -357,12 +373,14 @@ def plan(section, row, index, obj, recorded):
             value = index
         else:
             value = model_field.get_default()
-        if model_field.is_relation and value not in (None, ""):
-            value = _resolve(model_field.related_model, [value], name)[0]
+        if model_field.is_relation:
+            value = _resolve_one(model_field, value, name)
         data[name] = _form_value(value)
     reverse = {}
     for name in (*section.relations, *section.reverse_relations):
         target = model._meta.get_field(name).related_model
+        if not isinstance(row.get(name, []), list):
+            raise RowError(f"{name}: not a list")
         keys = _kept(
             [str(key) for key in row.get(name, [])],
             current.get(name, []),
@@ -378,6 +396,8 @@ def plan(section, row, index, obj, recorded):
         raise RowError(_errors(form))
     result = Plan(section, form, is_new=obj is None, reverse=reverse)
     if section.has_tags:
+        if not isinstance(row.get("tags", []), list):
+            raise RowError("tags: not a list")
         tags = [str(tag).strip() for tag in row.get("tags", [])]
         max_length = Tag._meta.get_field("name").max_length
         for tag in tags:
@@ -402,8 +422,12 @@ def _plan_children(children, rows, parent, current, recorded):
     form_class = _form_class(children.model, (children.key, *children.fields))
     key_field = children.model._meta.get_field(children.key)
     child_forms, wanted = [], set()
+    if not isinstance(rows, list):
+        raise RowError(f"{children.name}: not a list")
     for index, row in enumerate(rows):
         where = f"{children.name}[{index}]"
+        if not isinstance(row, dict):
+            raise RowError(f"{where}: not an object")
         unknown = set(row) - {children.key, *children.fields}
         if unknown:
             raise RowError(f"{where}: unknown fields {sorted(unknown)}")
@@ -413,10 +437,12 @@ def _plan_children(children, rows, parent, current, recorded):
             value = row.get(
                 name, index if name == "order" else model_field.get_default()
             )
-            if model_field.is_relation and value not in (None, ""):
-                value = _resolve(model_field.related_model, [value], where)[0]
+            if model_field.is_relation:
+                value = _resolve_one(model_field, value, where)
             data[name] = _form_value(value)
         if key_field.is_relation:
+            if row.get(children.key) and data[children.key] == "":
+                continue  # an organisation an editor deleted: the link goes with it
             key = str(row.get(children.key))
         else:
             try:
@@ -427,6 +453,8 @@ def _plan_children(children, rows, parent, current, recorded):
                 raise RowError(
                     f"{where}.{children.key}: {error.messages[0]}"
                 ) from error
+        if key in wanted:
+            raise RowError(f"{where}: {children.key} {key!r} is repeated")
         wanted.add(key)
         instance = existing.get(key) or children.model(**{children.parent: parent})
         child_form = form_class(data, instance=instance)
@@ -541,13 +569,13 @@ class Command(BaseCommand):
 
     def load_file(self, name, content):
         """Load one file in a transaction of its own; False if a row was refused."""
-        before, lines = dict(self.counts), []
+        before, lines, keys = dict(self.counts), [], set()
         created = set(self.created)
         try:
             with transaction.atomic():
                 for section in SECTIONS:
                     for index, row in enumerate(content.get(section.name, [])):
-                        self.load_row(name, section, index, row, lines)
+                        self.load_row(name, section, index, row, lines, keys)
         except RowError as error:
             self.counts, self.created = before, created
             self.stderr.write(f"{name}: {error} (nothing from {name} was loaded)")
@@ -557,7 +585,7 @@ class Command(BaseCommand):
                 self.stdout.write(line)
         return True
 
-    def load_row(self, filename, section, index, row, lines):
+    def load_row(self, filename, section, index, row, lines, keys):
         if not isinstance(row, dict):
             raise RowError(f"{section.name}[{index}]: not an object")
         raw_key = row.get(section.key)
@@ -567,10 +595,15 @@ class Command(BaseCommand):
         except ValidationError as error:
             raise RowError(f"{where}: {section.key}: {error.messages[0]}") from error
         where = f"{section.label} {key[:60]!r}"
+        if (section.label, key) in keys:
+            raise RowError(f"{where}: repeated in this file")
+        keys.add((section.label, key))
         try:
             self._load(filename, section, index, row, key, where, lines)
         except RowError as error:
             raise RowError(f"{where}: {error}") from error
+        except DatabaseError as error:  # what no form checks; the file rolls back
+            raise RowError(f"{where}: the database refused it: {error}") from error
 
     def _clean_key(self, section, raw_key):
         form_class = _form_class(section.model, section.form_fields)

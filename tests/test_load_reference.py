@@ -540,6 +540,11 @@ BAD_ROWS = {
         ),
         "practices.practice 'second-practice': sources[0]: not an object",
     ),
+    "tag too long": (
+        lambda f: f["practices"]["practices"][1].update(tags=["t" * 101]),
+        f"practices.practice 'second-practice': tags: {'t' * 40!r} is empty, longer "
+        "than 100 characters or holds a null character",
+    ),
     "unknown field": (
         lambda f: f["practices"]["practices"][1].update(colour="red"),
         "practices.practice 'second-practice': unknown fields ['colour']",

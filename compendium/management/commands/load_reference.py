@@ -401,8 +401,11 @@ def plan(section, row, index, obj, recorded):
         tags = [str(tag).strip() for tag in row.get("tags", [])]
         max_length = Tag._meta.get_field("name").max_length
         for tag in tags:
-            if not tag or len(tag) > max_length:
-                raise RowError(f"tags: {tag!r} is empty or longer than {max_length}")
+            if not tag or len(tag) > max_length or "\x00" in tag:
+                raise RowError(
+                    f"tags: {tag[:40]!r} is empty, longer than {max_length} "
+                    "characters or holds a null character"
+                )
         result.tags = _kept(tags, current.get("tags", []), recorded.get("tags", []))
     for children in section.children:
         result.children.append(

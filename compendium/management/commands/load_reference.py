@@ -638,9 +638,7 @@ class Command(BaseCommand):
                 plan(section, row, index, None, {})
                 self.skip(lines, where, "deleted since it was loaded, not made again")
                 return
-            self.write(
-                record, section, key, plan(section, row, index, None, {}), digest
-            )
+            self.write(section, key, plan(section, row, index, None, {}), digest)
             self.created.add((section.label, key))
             self.tell(lines, "created", where, self.verbosity >= 2 or self.dry_run)
             return
@@ -653,11 +651,11 @@ class Command(BaseCommand):
                 return
             prepared = plan(section, row, index, obj, recorded)
             if not edited:
-                self.write(record, section, key, prepared, digest)
+                self.write(section, key, prepared, digest)
                 if (section.label, key) not in self.created:
                     self.tell(lines, "updated", where)
             elif self.overwrite:
-                self.write(record, section, key, prepared, digest)
+                self.write(section, key, prepared, digest)
                 self.tell(lines, "overwritten", where, f"edited: {', '.join(edited)}")
             else:
                 self.skip(
@@ -674,10 +672,10 @@ class Command(BaseCommand):
             if differs and not self.overwrite:
                 transaction.set_rollback(True)
         if not differs:
-            self._record(record, section, key, obj.pk, after, digest)
+            self._record(section, key, obj.pk, after, digest)
             self.counts["unchanged"] += 1
         elif self.overwrite:
-            self._record(record, section, key, obj.pk, after, digest)
+            self._record(section, key, obj.pk, after, digest)
             self.tell(
                 lines, "overwritten", where, f"not loaded before: {', '.join(differs)}"
             )
@@ -689,11 +687,11 @@ class Command(BaseCommand):
                 f"{', '.join(differs)}",
             )
 
-    def write(self, record, section, key, prepared, digest):
+    def write(self, section, key, prepared, digest):
         obj = prepared.save()
-        self._record(record, section, key, obj.pk, snapshot(section, obj), digest)
+        self._record(section, key, obj.pk, snapshot(section, obj), digest)
 
-    def _record(self, record, section, key, pk, values, digest):
+    def _record(self, section, key, pk, values, digest):
         LoadedRow.objects.update_or_create(
             model=section.label,
             key=key,

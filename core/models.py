@@ -170,3 +170,35 @@ class ContentVersion(models.Model):
 
     def __str__(self):
         return f"Content version {self.version}"
+
+
+class LoadedRow(models.Model):
+    """What ``load_reference`` last wrote to one row of reference content.
+
+    The loader compares a row's current values with these: a row that differs was
+    edited since it was loaded, and the loader leaves it alone unless told to
+    ``--overwrite``. ``model`` and ``key`` name the row as the fixtures do (a model
+    label and a natural key), so this library needs to know no app.
+    """
+
+    model = models.CharField(max_length=100, help_text="Model label, app.model.")
+    key = models.TextField(help_text="Natural key in the fixtures (slug, code, text).")
+    object_id = models.PositiveBigIntegerField(
+        help_text="The row it wrote, found again even when an editor changed its key."
+    )
+    values = models.JSONField(
+        help_text="The values it wrote, as the fixtures spell them."
+    )
+    fixture_digest = models.CharField(
+        max_length=64, help_text="SHA-256 of the fixture row it was loaded from."
+    )
+    loaded_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["model", "key"]
+        constraints = [
+            models.UniqueConstraint(fields=["model", "key"], name="loaded_row_once")
+        ]
+
+    def __str__(self):
+        return f"{self.model} {self.key[:60]}"

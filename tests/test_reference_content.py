@@ -52,8 +52,11 @@ def test_loading_a_second_time_duplicates_and_changes_nothing(load_output):
         for model in (Practice, Meeting, Organisation, ActionPoint, LessonLearned)
     }
     published_at = dict(Practice.objects.values_list("slug", "published_at"))
+    output = StringIO()
 
-    call_command("load_reference", verbosity=0)
+    call_command("load_reference", stdout=output)
+
+    assert "Rows: 0 created, 0 updated, 0 overwritten, 0 skipped" in output.getvalue()
 
     after = row_counts()
     assert after == before
@@ -70,6 +73,33 @@ def test_loading_a_second_time_duplicates_and_changes_nothing(load_output):
         assert set(model.objects.values_list("pk", flat=True)) == pks
     # ...and a practice keeps the date it was first published.
     assert dict(Practice.objects.values_list("slug", "published_at")) == published_at
+
+
+def test_an_edited_reference_practice_is_kept_on_reload_and_reported(load_output):
+    practice = Practice.objects.get(slug="issara-worker-voice")
+    practice.summary = "An editor's summary."
+    practice.status = Status.ARCHIVED
+    practice.save()
+    practice.tags.set(["an editor's tag"])
+    practice.partners.all().delete()
+    practice.sources.update(title="An editor's title")
+    output = StringIO()
+
+    call_command("load_reference", stdout=output)
+
+    practice.refresh_from_db()
+    assert practice.summary == "An editor's summary."
+    assert practice.status == Status.ARCHIVED
+    assert list(practice.tags.names()) == ["an editor's tag"]
+    assert not practice.partners.exists()
+    assert set(practice.sources.values_list("title", flat=True)) == {
+        "An editor's title"
+    }
+    assert (
+        "skipped practices.practice 'issara-worker-voice': edited since it was "
+        "loaded: summary, tags, partners, sources; --overwrite replaces it"
+    ) in output.getvalue()
+    assert ", 1 skipped," in output.getvalue()
 
 
 def test_all_reference_content_is_published(load_output):

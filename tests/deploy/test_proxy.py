@@ -393,6 +393,22 @@ def test_a_body_under_the_limit_reaches_the_app(site):
     assert response.status == 403
 
 
+# Plain HTTP ---------------------------------------------------------------------
+
+
+def test_plain_http_answers_the_health_check_and_redirects_the_rest(site):
+    client = Client(site["http_port"], tls=False)
+
+    health, content = client.request("GET", "/healthz")
+    page, _ = client.request("GET", "/practices/?sector=financial")
+
+    assert health.status == 200
+    assert json.loads(content) == {"status": "ok", "database": "ok"}
+    assert page.status == 301
+    assert page.getheader("Location") == "https://localhost/practices/?sector=financial"
+    assert page.getheader("Server") == "nginx"  # no version given away
+
+
 # Static files -------------------------------------------------------------------
 
 

@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.http import HttpResponse, JsonResponse
 from django.utils.cache import (
     cc_delim_re,
     get_max_age,
@@ -8,9 +9,38 @@ from django.utils.cache import (
 )
 from django.utils.http import quote_etag
 
+from compendium.views import is_api
 from core.listing.cache import content_version
 
 SHAREABLE_STATUSES = {200, 304}
+
+
+class RequestBodyLimitMiddleware:
+    """Refuse a body larger than DATA_UPLOAD_MAX_MEMORY_SIZE before it is read.
+
+    Django checks that limit only for the form fields of a body: the file parts of a
+    multipart body (a 20 MB one to the sign-in page, say) would be read in full into
+    a temporary file. The site takes no uploads, so the declared length decides, as
+    nginx's client_max_body_size does in front (deploy/nginx.conf).
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0  # Django reads no body it cannot measure.
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        if limit is not None and length > limit:
+            message = f"This request's body is too large: at most {limit} bytes."
+            if is_api(request):
+                return JsonResponse({"detail": message}, status=413)
+            return HttpResponse(
+                f"{message}\n", status=413, content_type="text/plain; charset=utf-8"
+            )
+        return self.get_response(request)
 
 
 class PublicCacheMiddleware:

@@ -1,7 +1,8 @@
 """Settings for Compendium Portal: one module, differences read from the environment.
 
 Variables (see .env.example): DEBUG, SECRET_KEY, ALLOWED_HOSTS, CSRF_TRUSTED_ORIGINS,
-DATABASE_URL, REDIS_URL, SECURE_SSL_REDIRECT, SECURE_HSTS_SECONDS.
+DATABASE_URL, REDIS_URL, SECURE_SSL_REDIRECT, SECURE_HSTS_SECONDS, TRUSTED_PROXY_COUNT,
+STATIC_ROOT.
 """
 
 import os
@@ -93,6 +94,8 @@ MIDDLEWARE = [
     # Above sessions, CSRF and messages: it sees the cookies they set on the way
     # out, and never lets a CDN share a response that sets one.
     "compendium.middleware.PublicCacheMiddleware",
+    # Before anything that reads a body (CSRF, sessions, the admin's forms).
+    "compendium.middleware.RequestBodyLimitMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -162,7 +165,8 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+# deploy/nginx.conf serves this folder itself (its `location /static/`).
+STATIC_ROOT = Path(os.environ.get("STATIC_ROOT") or BASE_DIR / "staticfiles")
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -267,10 +271,30 @@ AXES_LOCKOUT_TEMPLATE = "compendium/lockout.html"
 # Behind N reverse proxies the client is read from X-Forwarded-For (django-ipware);
 # otherwise every visitor would share the proxy's address and one attacker could lock
 # an editor out for everyone. 0 (the default): the app faces clients directly.
+# The proxy next to the app is the last one, its address REMOTE_ADDR; the others each
+# appended the address they saw, so the client is the N-th address from the right
+# (deploy/nginx.conf, the one proxy of the README's deployment, even overwrites the
+# header with the address it sees). Whatever a client writes into the header
+# itself stands further left and is never read: no forged value picks the address
+# a lock-out counts. ipware counts the proxies listed in the header (N - 1) and,
+# not strict, takes that position even when a client sent addresses of its own.
 TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
+if TRUSTED_PROXY_COUNT < 0:
+    raise ImproperlyConfigured("TRUSTED_PROXY_COUNT must be 0 or more.")
 if TRUSTED_PROXY_COUNT:
-    AXES_IPWARE_PROXY_COUNT = TRUSTED_PROXY_COUNT
+    AXES_IPWARE_PROXY_ORDER = "left-most"
+    AXES_IPWARE_PROXY_COUNT = TRUSTED_PROXY_COUNT - 1
     AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR")
+    IPWARE_STRICT = False
+
+# Request bodies. Nothing on this site uploads files; the largest honest body is an
+# admin form. nginx refuses a larger one (client_max_body_size in deploy/nginx.conf)
+# and, when the app is reached directly, RequestBodyLimitMiddleware answers 413 from
+# the Content-Length before anything reads the body (Django's own limit leaves out
+# the file parts of a multipart body, which it would read in full).
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = DATA_UPLOAD_MAX_MEMORY_SIZE
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
 
 # Anonymous public pages may be cached by a CDN for this many seconds.
 PUBLIC_CACHE_SECONDS = int(os.environ.get("PUBLIC_CACHE_SECONDS", "300"))

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Install what the browser, accessibility and HTML-validity tests drive, if it is missing:
 # Debian's chromium (never Playwright's own browser download) and the npm packages
-# axe-core and vnu-jar (package.json); LibreOffice Calc for the CSV spreadsheet test.
+# axe-core and vnu-jar (package.json); LibreOffice Calc for the CSV spreadsheet test;
+# nginx (and openssl, for its self-signed certificate) for tests/deploy/test_proxy.py.
 # Fails loudly: those tests must run, not skip.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -24,6 +25,14 @@ if ! command -v soffice >/dev/null 2>&1; then
     if [ "$(id -u)" -ne 0 ]; then SUDO=sudo; else SUDO=; fi
     $SUDO apt-get update -qq
     DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq libreoffice-calc-nogui >/dev/null
+fi
+if ! command -v nginx >/dev/null 2>&1 && [ ! -x /usr/sbin/nginx ] || ! command -v openssl >/dev/null 2>&1; then
+    # tests/deploy/test_proxy.py runs deploy/nginx.conf in front of gunicorn. The
+    # package's own service is never started by the tests (nor needed).
+    echo "Installing Debian's nginx for the reverse-proxy tests..."
+    if [ "$(id -u)" -ne 0 ]; then SUDO=sudo; else SUDO=; fi
+    $SUDO apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq nginx openssl >/dev/null
 fi
 if [ ! -f node_modules/axe-core/axe.min.js ] || [ ! -f node_modules/vnu-jar/build/dist/vnu.jar ]; then
     echo "Installing axe-core and vnu-jar from npm..."

@@ -15,7 +15,9 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+from axes.models import AccessAttempt
 from django.core.cache import cache
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import OperationalError, connection
 from django.test import Client, override_settings
 from django.test.utils import CaptureQueriesContext
@@ -273,36 +275,98 @@ def test_lock_out_is_per_user_and_address(client, admins, settings, username, ad
     assert other.get("/admin/").status_code == 200
 
 
+PROXY_KEYS = [
+    "AXES_IPWARE_PROXY_ORDER",
+    "AXES_IPWARE_PROXY_COUNT",
+    "AXES_IPWARE_META_PRECEDENCE_ORDER",
+    "IPWARE_STRICT",
+]
+
+
+@pytest.fixture(scope="module")
+def one_proxy_settings():
+    """How compendium/settings.py reads client addresses with TRUSTED_PROXY_COUNT=1."""
+    script = (
+        "import json; from compendium import settings as s; "
+        f"print(json.dumps({{k: getattr(s, k) for k in {PROXY_KEYS!r}}}))"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
+    env.update(SECRET_KEY="proxy-test-secret-key-0123456789", TRUSTED_PROXY_COUNT="1")
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return json.loads(result.stdout)
+
+
+def proxied_login(client, password, client_address, sent=None, appends=False):
+    """A sign-in through one proxy at 10.0.0.2. `sent` is the X-Forwarded-For the
+    client itself sent: deploy/nginx.conf replaces it with the address it sees, a
+    proxy that `appends` keeps it on the left."""
+    forwarded = client_address
+    if sent and appends:
+        forwarded = f"{sent}, {client_address}"
+    return client.post(
+        "/admin/login/?next=/admin/",
+        {"username": "admin", "password": password, "next": "/admin/"},
+        REMOTE_ADDR="10.0.0.2",
+        HTTP_X_FORWARDED_FOR=forwarded,
+    )
+
+
+@pytest.mark.parametrize("appends", [False, True], ids=["overwrites", "appends"])
 def test_behind_a_trusted_proxy_each_client_address_is_locked_on_its_own(
-    client, admins, settings
+    client, admins, settings, one_proxy_settings, appends
 ):
-    # With TRUSTED_PROXY_COUNT=1 the settings read the client from X-Forwarded-For:
-    # one attacker must not lock an editor out for everybody behind the proxy.
-    settings.AXES_IPWARE_PROXY_COUNT = 1
-    settings.AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR")
-    proxy = "10.0.0.2"
-    for _ in range(settings.AXES_FAILURE_LIMIT):
-        client.post(
-            "/admin/login/?next=/admin/",
-            {"username": "admin", "password": "wrong", "next": "/admin/"},
-            REMOTE_ADDR=proxy,
-            HTTP_X_FORWARDED_FOR=f"{ADDRESS}, {proxy}",
-        )
-    attacker = client.post(
-        "/admin/login/?next=/admin/",
-        {"username": "admin", "password": PASSWORD, "next": "/admin/"},
-        REMOTE_ADDR=proxy,
-        HTTP_X_FORWARDED_FOR=f"{ADDRESS}, {proxy}",
-    )
-    colleague = Client().post(
-        "/admin/login/?next=/admin/",
-        {"username": "admin", "password": PASSWORD, "next": "/admin/"},
-        REMOTE_ADDR=proxy,
-        HTTP_X_FORWARDED_FOR=f"{OTHER_ADDRESS}, {proxy}",
-    )
+    # One attacker must neither lock an editor out for everybody behind the proxy
+    # nor escape the lock-out by sending a new X-Forwarded-For each time.
+    for key, value in one_proxy_settings.items():
+        setattr(settings, key, value)
+    for attempt in range(settings.AXES_FAILURE_LIMIT):
+        proxied_login(client, "wrong", ADDRESS, f"203.0.113.{attempt}", appends)
+
+    attacker = proxied_login(client, PASSWORD, ADDRESS, "203.0.113.99", appends)
+    colleague = proxied_login(Client(), PASSWORD, OTHER_ADDRESS)
 
     assert attacker.status_code == 429
     assert colleague.status_code == 302
+    assert list(AccessAttempt.objects.values_list("ip_address", flat=True)) == [ADDRESS]
+
+
+# Request bodies -----------------------------------------------------------------
+
+
+def test_an_oversized_upload_to_the_sign_in_page_is_refused(client, settings):
+    assert settings.DATA_UPLOAD_MAX_MEMORY_SIZE == 2 * 1024 * 1024
+    upload = SimpleUploadedFile(
+        "big.bin", b"x" * (settings.DATA_UPLOAD_MAX_MEMORY_SIZE)
+    )
+
+    response = client.post(
+        "/admin/login/", {"username": "admin", "password": "x", "file": upload}
+    )
+
+    assert response.status_code == 413
+    assert b"too large" in response.content
+
+
+def test_an_oversized_body_to_the_api_is_refused_as_json(client):
+    response = client.post(
+        "/api/v1/practices/", "x" * (3 * 1024 * 1024), content_type="text/plain"
+    )
+
+    assert response.status_code == 413
+    assert "too large" in response.json()["detail"]
+
+
+def test_too_many_fields_are_refused(client):
+    response = client.post("/admin/login/", {f"f{i}": "1" for i in range(1001)})
+
+    assert response.status_code == 400
 
 
 # Caching ------------------------------------------------------------------------

@@ -398,6 +398,7 @@ def test_facet_counts_leave_out_unpublished_practices(client, content):
         "region": {},
         "country": {},
         "partner_type": {"ngo": 1},
+        "with": {"ngo": 1},
         "audience": {},
         "stage": {},
         "kind": {"financial-intelligence-partnership": 1},

@@ -42,6 +42,24 @@ def active_chips(filterset, groups):
     return chips
 
 
+def chosen_labels(filterset):
+    """Labels of the values the query string chooses, shaped as facet groups for
+    ``active_chips``: for a page that shows chips without counting the facets."""
+    groups = []
+    params = filterset.params
+    for facet in filterset.facets:
+        chosen = set(params.getlist(facet.param))
+        if not chosen:
+            continue
+        options = [
+            {"value": str(value), "label": label}
+            for _, value, label, *_ in facet.options(set(), chosen)
+            if str(value) in chosen
+        ]
+        groups.append({"param": facet.param, "options": options})
+    return groups
+
+
 def in_a_list(words, conjunction="and"):
     """["a", "b", "c"] -> "a, b and c"."""
     words = list(words)

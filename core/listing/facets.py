@@ -309,6 +309,9 @@ class AllOfFacet(RelationFacet):
         )
         return {key: n for key, n in rows if key is not None}
 
+    def group(self, filterset):
+        return {**super().group(filterset), "all_of": True}
+
 
 class TagFacet(RelationFacet):
     """django-taggit tags: a large vocabulary, the most used first."""

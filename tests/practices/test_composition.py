@@ -226,3 +226,13 @@ def test_labels_read_with_their_article(label, words):
 def test_mass_nouns_read_without_an_article():
     assert OrganisationType.LAW_ENFORCEMENT.in_words == "law enforcement"
     assert OrganisationType.ACADEMIA.in_words == "academia"
+
+
+def test_the_facet_says_its_values_combine_with_and(client, composed):
+    response = client.get(LIST_URL, {"with": [BANK]})
+
+    assert "Combined with AND: results have every option ticked" in response.text
+    html = response.text
+    assert (
+        f'<input type="checkbox" name="with" value="{BANK}" id="f-with-{BANK}" checked>'
+    ) in html

@@ -190,7 +190,7 @@ def gaps(request):
             "query": "" if query == "?" else query,
             "params": params,
             "search_query": clean_query(params.get("q", "")),
-            "messages": {
+            "filter_messages": {
                 name: texts
                 for table in tables
                 for name, texts in table.messages.items()

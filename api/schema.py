@@ -12,7 +12,7 @@ from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 
 from api.serializers import ErrorSerializer, list_serializer
-from core.listing.filters import SearchFilter, YearFilter
+from core.listing.filters import AllOfFilter, SearchFilter, YearFilter
 from core.listing.views import MAX_PAGE_SIZE
 
 
@@ -31,7 +31,18 @@ class ListFilterExtension(DjangoFilterExtension):
         label = filter_field.label or field_name
         for parameter in parameters:
             schema = parameter["schema"]
-            if isinstance(filter_field, MultipleChoiceFilter):
+            if isinstance(filter_field, AllOfFilter):
+                words = (
+                    f"{label}. Repeat the parameter to require every value (AND): "
+                    "rows reaching all of them."
+                )
+                if getattr(filter_field, "facet", None):
+                    words += (
+                        f" The `{field_name}` facet of the answer counts, for each "
+                        "value, the rows of this answer that adding it would leave."
+                    )
+                parameter["description"] = words
+            elif isinstance(filter_field, MultipleChoiceFilter):
                 words = f"{label}. Repeat the parameter to combine values with OR."
                 if getattr(filter_field, "facet", None):
                     words += (
@@ -121,6 +132,7 @@ class ListingSchema(APISchema):
         return (
             f"The {noun} of the site's list, with the same parameters, the same rows "
             "in the same order, and its facets. Repeat a parameter to combine values "
-            "with OR; different parameters combine with AND. A value that is not "
+            "with OR (unless its description says AND); different parameters combine "
+            "with AND. A value that is not "
             "known or not well formed is ignored and reported in `messages`."
         )

@@ -43,6 +43,10 @@ EXPORT_URL = "/practices/export.csv"
 SERVER_SIDE_CURSOR = re.compile(r'^DECLARE "[^"]+" NO SCROLL CURSOR WITH(OUT)? HOLD ')
 # The JSON API's practice list, a page of 100 (its largest), against the HTML list.
 API_LIST_URL = "/api/v1/practices/?page_size=100"
+# Partnership composition: practices with a financial intelligence unit and a bank.
+LIST_WITH_URL = (
+    "/practices/?with=financial_intelligence_unit&with=financial_institution"
+)
 COPY_SQL = """
 SELECT p.title,
   'http://testserver/practices/' || p.slug || '/',
@@ -167,6 +171,14 @@ def pages():
             False,
         ),
         ("list_search", "list, q=bank", "/practices/?q=bank", False),
+        ("list_with", "list, with=FIU+bank", LIST_WITH_URL, False),
+        ("gaps", "gap matrix", "/gaps/", False),
+        (
+            "gaps_with",
+            "gap matrix, with=bank",
+            "/gaps/?with=financial_institution",
+            False,
+        ),
         ("api_list", "API list, 100 per page", API_LIST_URL, False),
         ("cached_all", "list, no filter, cached", "/practices/", False),
         (

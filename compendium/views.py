@@ -7,16 +7,23 @@ from django.db.models import Count, Q
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.template import loader
+from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
 from django.views import defaults
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
 from core.errors import PublicHttp404, is_database_unavailable
+from core.listing.chips import active_chips, chosen_labels, describe
+from core.listing.crosstab import cross_table
+from core.listing.csv import csv_response
+from core.listing.params import clean_params, query_string
 from core.models import ContentVersion
 from core.search import clean_query
 from partnerships.models import ActionPoint, Insight, Meeting
+from partnerships.views import ActionPointListView
 from practices.models import Organisation, Practice, Sector
+from practices.views import PracticeListView
 
 RECENT_PRACTICES = 6
 RESULTS_PER_KIND = 10
@@ -110,6 +117,119 @@ def site_search(request):
             "total": total,
             "crumbs": [{"label": "Search"}],
         },
+    )
+
+
+# The gap matrix: (slug, caption, list view, its URL name, across, down).
+GAP_TABLES = (
+    (
+        "sector-region",
+        "Published practices by region and sector",
+        PracticeListView,
+        "practices:list",
+        "sector",
+        "region",
+    ),
+    (
+        "sector-stage",
+        "Published practices by trafficking stage and sector",
+        PracticeListView,
+        "practices:list",
+        "sector",
+        "stage",
+    ),
+    (
+        "sector-partner-type",
+        "Published practices by partner type and sector",
+        PracticeListView,
+        "practices:list",
+        "sector",
+        "partner_type",
+    ),
+    (
+        "audience-sector",
+        "Published action points by audience and sector",
+        ActionPointListView,
+        "partnerships:action_point_list",
+        "sector",
+        "audience",
+    ),
+)
+
+
+def gap_tables(request, only=None):
+    """The gap matrix's tables for this request's filters (each list's own)."""
+    tables = []
+    for slug, caption, view, url_name, across, down in GAP_TABLES:
+        if only and slug != only:
+            continue
+        filterset_class = view.filterset_class
+        tables.append(
+            cross_table(
+                filterset_class,
+                request.GET,
+                across=across,
+                down=down,
+                slug=slug,
+                caption=caption,
+                noun=view.noun,
+                list_url=reverse(url_name),
+                queryset=filterset_class._meta.model._default_manager.published(),
+            )
+        )
+    return tables
+
+
+@require_safe
+def gaps(request):
+    """Where practices and action points exist, and where none does yet: counts of
+    published content per pair of facets, each linking to the list it counts."""
+    tables = gap_tables(request)
+    practice_filters = describe_filters(PracticeListView, request)
+    params = clean_params(request.GET)
+    query = query_string(params)
+    return render(
+        request,
+        "compendium/gaps.html",
+        {
+            "tables": tables,
+            "practice_filters": practice_filters,
+            "query": "" if query == "?" else query,
+            "params": params,
+            "search_query": clean_query(params.get("q", "")),
+            "filter_messages": {
+                name: texts
+                for table in tables
+                for name, texts in table.messages.items()
+            },
+            "crumbs": [{"label": "Gap matrix"}],
+        },
+    )
+
+
+def describe_filters(view, request):
+    """The practice list's description of the filters the request names, or ""."""
+    filterset = view.filterset_class(
+        request.GET, queryset=view.filterset_class._meta.model.objects.published()
+    )
+    chips = active_chips(filterset, chosen_labels(filterset))
+    if not chips and not filterset.search_query:
+        return ""
+    return describe(filterset.qs.count(), view.noun, filterset.search_query, chips)
+
+
+@require_safe
+def gaps_export(request, table, renderer):
+    """One table of the gap matrix as CSV or JSON, for the same filters."""
+    found = gap_tables(request, only=table)
+    if not found:
+        raise PublicHttp404("The gap matrix has no table of that name.")
+    (crosstab,) = found
+    if renderer == "csv":
+        return csv_response(crosstab.rows, crosstab.export_columns(), f"gaps-{table}")
+    return JsonResponse(
+        crosstab.as_json(request.build_absolute_uri),
+        json_dumps_params={"ensure_ascii": False},
     )
 
 

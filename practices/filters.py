@@ -5,6 +5,7 @@ from django.db.models.functions import Lower
 from core.collation import Folded
 from core.listing.facets import RelationFacet, TreeFacet, YearRangeFacet
 from core.listing.filters import (
+    AllOfFilter,
     ChoicesFilter,
     ListFilterSet,
     SearchFilter,
@@ -58,6 +59,15 @@ class PracticeFilterSet(ListFilterSet):
         choices=OrganisationType.choices,
         field_name="partners__organisation__type",
         label="Partner type",
+        facet=True,
+    )
+    # Partnership composition: practices whose partners include every type given.
+    with_ = AllOfFilter(
+        param="with",
+        choices=OrganisationType.choices,
+        field_name="partners__organisation__type",
+        label="Partner type (all of)",
+        words={kind.value: kind.in_words for kind in OrganisationType},
         facet=True,
     )
     audience = SlugFilter(

@@ -10,6 +10,7 @@ from django_countries.fields import CountryField
 from taggit.managers import TaggableManager
 from taggit.models import Tag, TaggedItem
 
+from core.listing.filters import with_article
 from core.models import (
     ContentQuerySet,
     Publishable,
@@ -42,6 +43,13 @@ class OrganisationType(models.TextChoices):
         "International organisation",
     )
     ACADEMIA = "academia", "Academia"
+
+    @property
+    def in_words(self):
+        """How a sentence names a partner of this type: "an NGO", "academia"."""
+        if self in {self.LAW_ENFORCEMENT, self.ACADEMIA}:
+            return self.label.lower()
+        return with_article(self.label)
 
     @property
     def is_public_sector(self):

@@ -6,6 +6,8 @@ from practices import views
 app_name = "practices"
 urlpatterns = [
     *list_routes("practices/", views.PracticeListView, "list", "export"),
+    # Before the detail route, whose slug it would otherwise be.
+    path("practices/compare/", views.compare, name="compare"),
     path("practices/<slug:slug>/", views.PracticeDetailView.as_view(), name="detail"),
     *list_routes(
         "organisations/",

@@ -1,9 +1,12 @@
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count, Prefetch, Q, Value
 from django.db.models.functions import Lower
+from django.shortcuts import render
 from django.urls import reverse
+from django.views.decorators.http import require_safe
 from django.views.generic import DetailView
 
+from core.listing.params import clean_params
 from core.listing.views import ListingView
 from practices.export import LESSON_EXPORT, ORGANISATION_EXPORT, PRACTICE_EXPORT
 from practices.filters import (
@@ -15,6 +18,7 @@ from practices.filters import (
 from practices.models import (
     LessonLearned,
     Organisation,
+    OrganisationType,
     Practice,
     PracticePartner,
     Sector,
@@ -239,3 +243,75 @@ class LessonListView(ListingView):
 
     def page_queryset(self, queryset):
         return queryset.select_related("sector", "practice")
+
+
+COMPARE_MIN = 2
+COMPARE_MAX = 4
+
+
+@require_safe
+def compare(request):
+    """Two to four published practices side by side, named by ``p=<slug>``.
+
+    A slug that names no published practice (a typo, a draft, an archived one) is
+    reported in the same words, so the page never tells a draft exists.
+    """
+    slugs = []
+    for value in clean_params(request.GET).getlist("p"):
+        if value not in slugs:
+            slugs.append(value)
+    messages = []
+    if len(slugs) > COMPARE_MAX:
+        messages.append(
+            f"At most {COMPARE_MAX} practices can be compared at once: the first "
+            f"{COMPARE_MAX} are shown."
+        )
+        slugs = slugs[:COMPARE_MAX]
+    found = {
+        practice.slug: practice
+        for practice in Practice.objects.published()
+        .filter(slug__in=slugs)
+        .with_all_relations()
+        .prefetch_related(
+            Prefetch("lessons", queryset=LessonLearned.objects.published()),
+        )
+    }
+    for slug in slugs:
+        if slug not in found:
+            messages.append(
+                f"No published practice has the address “{slug}”; it was left out."
+            )
+    practices = [found[slug] for slug in slugs if slug in found]
+    if len(practices) < COMPARE_MIN:
+        messages.append(
+            f"Choose {COMPARE_MIN} to {COMPARE_MAX} practices to compare: tick "
+            "“Compare” on the practices of the list, then “Compare the ticked "
+            "practices”."
+        )
+    type_order = {value: index for index, value in enumerate(OrganisationType.values)}
+    for practice in practices:
+        by_type = {}
+        for link in sorted(
+            practice.partners.all(),
+            key=lambda link: type_order.get(link.organisation.type, len(type_order)),
+        ):
+            by_type.setdefault(link.organisation.get_type_display(), []).append(link)
+        practice.partners_by_type = list(by_type.items())
+        # Meetings and their action points belong to an app that depends on this
+        # one: reached through the reverse relations' own published() querysets.
+        practice.public_meetings = [
+            (meeting, meeting.action_points.published().count())
+            for meeting in practice.meetings.published()
+        ]
+    return render(
+        request,
+        "practices/practice_compare.html",
+        {
+            "practices": practices if len(practices) >= COMPARE_MIN else [],
+            "compare_messages": messages,
+            "crumbs": [
+                {"label": "Practices", "url": reverse("practices:list")},
+                {"label": "Compare"},
+            ],
+        },
+    )

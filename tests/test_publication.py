@@ -331,6 +331,26 @@ PUBLIC_PAGES = [
     reverse("partnerships:action_point_export"),
     reverse("partnerships:action_point_export") + "?q=banks",
     reverse("practices:organisation_list"),
+    # Partnership composition, the gap matrix and their files (issue 11).
+    reverse("practices:list") + "?with=academia",
+    reverse("practices:list") + "?with=ngo&with=academia&q=banks",
+    reverse("practices:export") + "?with=academia",
+    reverse("practices:export") + "?with=ngo&q=banks",
+    reverse("api:practice_list") + "?with=academia",
+    reverse("api:practice_list") + "?with=ngo",
+    reverse("gaps"),
+    reverse("gaps") + "?with=academia",
+    reverse("gaps") + "?q=zanzibarite",
+    *(
+        reverse(name, args=[table])
+        for name in ("gaps_csv", "gaps_json")
+        for table in (
+            "sector-region",
+            "sector-stage",
+            "sector-partner-type",
+            "audience-sector",
+        )
+    ),
 ]
 
 
@@ -399,6 +419,7 @@ def test_facet_counts_leave_out_unpublished_practices(client, content):
         "region": {},
         "country": {},
         "partner_type": {"ngo": 1},
+        "with": {"ngo": 1},
         "audience": {},
         "stage": {},
         "kind": {"financial-intelligence-partnership": 1},
@@ -450,6 +471,50 @@ def test_an_unpublished_meeting_is_not_a_filter_option(client, content):
     for slug in slugs:
         assert f"“{slug}” is not a known meeting; it was ignored." in response.text
     assert response.context["result_count"] == 1
+
+
+def test_composition_counts_leave_out_unpublished_practices(client, content):
+    # Only the drafts have an academic partner, with the NGO both sides share.
+    academia = client.get(reverse("practices:list"), {"with": "academia"})
+    ngo = client.get(reverse("api:practice_list"), {"with": "ngo"}).json()
+
+    assert academia.context["result_count"] == 0
+    assert ngo["count"] == 1
+    (facet,) = [f for f in ngo["facets"] if f["param"] == "with"]
+    assert {o["value"]: o["count"] for o in facet["options"]} == {"ngo": 1}
+
+
+def test_gap_matrix_counts_leave_out_unpublished_content(client, content):
+    response = client.get(reverse("gaps"))
+
+    totals = {
+        table.slug: sum(cell["count"] for row in table.rows for cell in row["cells"])
+        for table in response.context["tables"]
+    }
+    # One published practice in one sector, with no region or stage, one NGO
+    # partner; one published action point (with a published meeting or none).
+    assert totals == {
+        "sector-region": 0,
+        "sector-stage": 0,
+        "sector-partner-type": 1,
+        "audience-sector": 1,
+    }
+
+
+def test_compare_treats_unpublished_practices_as_unknown(client, content):
+    visible = content["visible"].slug
+    for practice in content["practices"]:
+        response = client.get(
+            reverse("practices:compare"), {"p": [visible, practice.slug]}
+        )
+        assert SECRET not in response.text
+        assert response.context["practices"] == []
+        assert (
+            f"No published practice has the address “{practice.slug}”; it was left out."
+            in response.context["compare_messages"]
+        )
+    alone = client.get(reverse("practices:compare"), {"p": [visible, "nope"]})
+    assert alone.text.replace("nope", "") == response.text.replace(practice.slug, "")
 
 
 def test_the_csv_exports_only_published_rows(client, content, read_csv):

@@ -21,31 +21,78 @@ def active_chips(filterset, groups):
     for name, field in filterset.form.fields.items():
         if name in PRESENTATION_PARAMS or name in filterset.form.errors:
             continue
+        declared = filterset.filters.get(name)
         ignored = getattr(field, "ignored", [])
         for value in params.getlist(name):
             if value in ignored:
                 continue
-            chips.append(
-                {
-                    "label": field.label,
-                    "text": labels.get(name, {}).get(value, value),
-                    "param": name,
-                    "value": value,
-                    "remove_url": toggled(params, name, value),
-                }
-            )
+            text = labels.get(name, {}).get(value, value)
+            chip = {
+                "label": field.label,
+                "text": text,
+                "param": name,
+                "value": value,
+                "remove_url": toggled(params, name, value),
+            }
+            if getattr(declared, "phrase", None) and hasattr(declared, "in_words"):
+                chip["phrase"] = declared.phrase
+                chip["conjunction"] = declared.conjunction
+                chip["words"] = declared.in_words(value, text)
+            chips.append(chip)
     return chips
+
+
+def chosen_labels(filterset):
+    """Labels of the values the query string chooses, shaped as facet groups for
+    ``active_chips``: for a page that shows chips without counting the facets."""
+    groups = []
+    params = filterset.params
+    for facet in filterset.facets:
+        chosen = set(params.getlist(facet.param))
+        if not chosen:
+            continue
+        options = [
+            {"value": str(value), "label": label}
+            for _, value, label, *_ in facet.options(set(), chosen)
+            if str(value) in chosen
+        ]
+        groups.append({"param": facet.param, "options": options})
+    return groups
+
+
+def in_a_list(words, conjunction="and"):
+    """["a", "b", "c"] -> "a, b and c"."""
+    words = list(words)
+    if len(words) < 2:
+        return "".join(words)
+    return f"{', '.join(words[:-1])} {conjunction} {words[-1]}"
+
+
+def phrased(chips):
+    """The chips of filters that read as words after the noun ("with a bank and an
+    NGO"), as one phrase per filter; empty when there are none."""
+    by_phrase = {}
+    for chip in chips:
+        if chip.get("phrase"):
+            key = (chip["phrase"], chip["conjunction"])
+            by_phrase.setdefault(key, []).append(chip["words"])
+    return " ".join(
+        phrase.format(in_a_list(words, conjunction))
+        for (phrase, conjunction), words in by_phrase.items()
+    )
 
 
 def describe(count, noun, search_query, chips):
     """The list in words, for its <title> and heading: "13 practices matching
     “bank” · Sector: Financial sector · Region: Africa or Americas"."""
     text = f"{count} {noun[0] if count == 1 else noun[1]}"
+    if words := phrased(chips):
+        text += f" {words}"
     if search_query:
         text += f" matching “{search_query}”"
     by_label = {}
     for chip in chips:
-        if chip["param"] == "q":
+        if chip["param"] == "q" or chip.get("phrase"):
             continue
         by_label.setdefault(chip["label"], []).append(str(chip["text"]))
     if by_label:

@@ -8,6 +8,8 @@ parameter, label, choices and the relation it counts through are read from the f
 - ``ColumnFacet``: a column or a foreign key of the listed model ("kind", "type");
 - ``RelationFacet``: a to-many relation ("sectors", "partners__organisation__type"),
   counted on the relation's own table;
+- ``AllOfFacet``: the facet of an AllOfFilter (values combine with AND), counted
+  over the rows listed now;
 - ``TagFacet``: django-taggit tags;
 - ``TreeFacet`` (only when asked for): a relation to a tree, such as regions, whose
   options are shown under their parents;
@@ -290,6 +292,27 @@ def count_distinct_pairs(rows, value, key):
     return counted
 
 
+class AllOfFacet(RelationFacet):
+    """The facet of an AllOfFilter, whose values combine with AND.
+
+    Its counts are taken over the rows listed now, this facet's own values
+    included: each says how many results adding that value would leave, and a
+    chosen value counts every result.
+    """
+
+    def counts(self, filterset):
+        rows = self.rows().filter(filterset.rows_listed_without(None, self.key))
+        rows = (
+            rows.values_list(self.value)
+            .annotate(n=Count(self.key, distinct=self.repeats))
+            .order_by()
+        )
+        return {key: n for key, n in rows if key is not None}
+
+    def group(self, filterset):
+        return {**super().group(filterset), "all_of": True}
+
+
 class TagFacet(RelationFacet):
     """django-taggit tags: a large vocabulary, the most used first."""
 
@@ -423,7 +446,9 @@ def facet_for(filterset_class, param, declared):
             raise ImproperlyConfigured(
                 f"{filterset_class.__name__}.{param}: {error}"
             ) from error
-        if isinstance(field, TaggableManager):
+        if getattr(declared, "conjunction", "or") == "and":
+            facet = AllOfFacet()
+        elif isinstance(field, TaggableManager):
             facet = TagFacet()
         elif field.many_to_many or field.one_to_many:
             facet = RelationFacet()

@@ -67,11 +67,17 @@ class LenientModelMultipleChoiceField(forms.ModelMultipleChoiceField):
 
 class FacetedFilterMixin:
     """``facet=True`` (the kind read from the field) or a Facet makes this filter a
-    facet too; ``phrase`` words the filter in a list's description ("in {}")."""
+    facet too; ``phrase`` words the filter in a list's description ("with {}");
+    ``param``: its parameter, when that is no Python name for its attribute."""
 
-    def __init__(self, *args, facet=None, phrase=None, **kwargs):
+    #: How several values of this filter combine, in words.
+    conjunction = "or"
+
+    def __init__(self, *args, facet=None, phrase=None, param=None, **kwargs):
         self.facet = facet
         self.phrase = phrase
+        if param is not None:
+            self.param = param
         super().__init__(*args, **kwargs)
 
 
@@ -118,6 +124,45 @@ class ChoicesFilter(RelationFilterMixin, django_filters.MultipleChoiceFilter):
     field_class = LenientMultipleChoiceField
 
 
+class AllOfFilter(ChoicesFilter):
+    """Values of ``field_name`` combine with AND: rows reaching every chosen value
+    ("partners include a bank and an NGO"), unlike the other facets' OR.
+
+    Each value is matched by a subquery of its own, so rows never repeat. Declared
+    with ``facet=True`` it is an AllOfFacet, whose counts say how many of the listed
+    rows adding a value would leave. ``param`` names the parameter when it is not a
+    Python name (``with``); ``words`` maps a value to how the list's description
+    says it ("an NGO"), the label lower-cased with an article otherwise.
+    """
+
+    conjunction = "and"
+
+    def __init__(self, *args, words=None, **kwargs):
+        self.words = dict(words or {})
+        kwargs.setdefault("phrase", "with {}")
+        super().__init__(*args, **kwargs)
+
+    def filter(self, qs, value):
+        for one in value or ():
+            qs = super().filter(qs, [one])
+        return qs
+
+    def in_words(self, value, label):
+        return self.words.get(value) or with_article(label)
+
+
+def with_article(label):
+    """ "Financial intelligence unit" -> "a financial intelligence unit", "NGO" ->
+    "an NGO": an initialism keeps its capitals and is read letter by letter."""
+    label = str(label)
+    first_word = label.split(" ", 1)[0]
+    if first_word.isupper() and len(first_word) > 1:
+        article = "an" if first_word[0] in "AEFHILMNORSX" else "a"
+        return f"{article} {label}"
+    text = label[:1].lower() + label[1:]
+    return f"{'an' if text[:1] in 'aeiou' else 'a'} {text}"
+
+
 class YearFilter(FacetedFilterMixin, django_filters.NumberFilter):
     field_class = forms.IntegerField
 
@@ -162,6 +207,16 @@ class ListFilterSetMetaclass(FilterSetMetaclass):
     """
 
     def __new__(mcs, name, bases, attrs):
+        # A filter whose parameter is not a Python name (``with``) is declared
+        # under another attribute name and says its parameter.
+        attrs = {
+            (
+                getattr(value, "param", None) or key
+                if isinstance(value, django_filters.Filter)
+                else key
+            ): value
+            for key, value in attrs.items()
+        }
         new_class = super().__new__(mcs, name, bases, attrs)
         model = new_class._meta.model
         if model is None:
@@ -252,7 +307,7 @@ class ListFilterSet(django_filters.FilterSet, metaclass=ListFilterSetMetaclass):
 
     def rows_listed_without(self, name, key):
         """A condition on a relation's rows: its ``key`` is a row of
-        ``queryset_without(name)``.
+        ``queryset_without(name)`` (with ``name`` None: of the rows listed).
 
         Two cases cost less than looking every relation row up in that queryset:
         - no other filter: the list is every published row, nearly all of them, and

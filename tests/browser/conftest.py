@@ -47,6 +47,18 @@ KEY_PAGES = [
         "/practices/?region=africa&more=country&year_from=2010&year_to=2019&page=1",
         200,
     ),
+    (
+        "composition-filtered practice list",
+        "/practices/?with=financial_intelligence_unit&with=financial_institution",
+        200,
+    ),
+    ("gap matrix", "/gaps/?with=financial_institution", 200),
+    (
+        "compare",
+        "/practices/compare/?p=fintel-alliance&p=project-protect-canada"
+        "&p=asia-pacific-banks-alliance",
+        200,
+    ),
     ("practice detail", "/practices/asia-pacific-banks-alliance/", 200),
     ("meeting detail", "/meetings/regm-americas-2020/", 200),
     ("action points", "/action-points/", 200),

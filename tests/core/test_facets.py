@@ -8,6 +8,7 @@ from django.http import QueryDict
 
 from core.listing.facets import (
     SHOWN,
+    AllOfFacet,
     ColumnFacet,
     RelationFacet,
     TagFacet,
@@ -297,6 +298,7 @@ def test_facet_true_picks_the_kind_from_the_field():
         "region": TreeFacet,  # declared
         "country": RelationFacet,
         "partner_type": RelationFacet,  # a reverse foreign key
+        "with": AllOfFacet,  # an AllOfFilter: values combine with AND
         "audience": RelationFacet,
         "stage": RelationFacet,
         "kind": ColumnFacet,  # a foreign key
@@ -371,3 +373,48 @@ def test_a_facet_that_fits_its_field_is_made():
 
     assert type(declared.facets[0]) is ColumnFacet
     assert type(tree.facets[0]) is TreeFacet
+
+
+def test_any_list_can_declare_an_all_of_filter_and_its_facet():
+    """The composition filter is the engine's, not the practice list's: here on
+    meetings, through their many-to-many organisations."""
+    from django.http import QueryDict
+
+    from core.listing.filters import AllOfFilter
+    from partnerships.models import Meeting
+    from practices.models import OrganisationType
+    from tests.factories import MeetingFactory, OrganisationFactory
+
+    class MeetingCompositionFilterSet(ListFilterSet):
+        with_ = AllOfFilter(
+            param="with",
+            choices=OrganisationType.choices,
+            field_name="organisations__type",
+            label="Organisation type (all of)",
+            facet=True,
+        )
+
+        class Meta:
+            model = Meeting
+            fields = []
+
+    ngo = OrganisationFactory(type=OrganisationType.NGO)
+    bank = OrganisationFactory(type=OrganisationType.FINANCIAL_INSTITUTION)
+    both = MeetingFactory(published=True)
+    both.organisations.add(ngo, bank)
+    MeetingFactory(published=True).organisations.add(ngo)
+    MeetingFactory(status="draft").organisations.add(ngo, bank)
+
+    def listed(query):
+        filterset = MeetingCompositionFilterSet(
+            QueryDict(query), queryset=Meeting.objects.published()
+        )
+        (facet,) = filterset.facets
+        return list(filterset.qs), facet.counts(filterset)
+
+    rows, counts = listed("with=ngo&with=financial_institution")
+    assert rows == [both]
+    assert counts == {"ngo": 1, "financial_institution": 1}
+    rows, counts = listed("with=ngo")
+    assert len(rows) == 2
+    assert counts == {"ngo": 2, "financial_institution": 1}

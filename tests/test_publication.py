@@ -318,6 +318,8 @@ PUBLIC_PAGES = [
     reverse("practices:list") + "?tag=zanzibarite-secret",
     reverse("practices:export"),
     reverse("practices:export") + "?q=banks",
+    reverse("practices:export_bib"),
+    reverse("practices:export_ris") + "?q=banks",
     reverse("practices:sector", args=["financial"]),
     reverse("practices:sector", args=["technology"]),
     reverse("search") + "?q=zanzibarite",
@@ -346,6 +348,21 @@ def test_practice_and_organisation_pages_show_no_unpublished_content(client, con
         response = client.get(obj.get_absolute_url())
         assert response.status_code == 200
         assert SECRET not in response.text
+
+
+def test_citations_name_no_unpublished_content(client, content, body):
+    visible = content["visible"].slug
+    for renderer in ("bib", "ris", "csl"):
+        response = client.get(
+            reverse(f"practices:cite_{renderer}", kwargs={"slug": visible})
+        )
+        assert response.status_code == 200
+        assert SECRET not in body(response)
+    for practice in content["practices"]:
+        response = client.get(
+            reverse("practices:cite_ris", kwargs={"slug": practice.slug})
+        )
+        assert response.status_code == 404
 
 
 def test_organisations_named_only_by_unpublished_content_are_not_found(client, content):

@@ -9,7 +9,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
 from core.errors import PublicHttp404
-from core.search import clean_query
+from core.search import SUGGEST_BELOW, clean_query, record_miss, suggestion
 from partnerships.models import ActionPoint, Insight, Meeting
 from practices.models import Organisation, Practice, Sector
 
@@ -94,6 +94,11 @@ def site_search(request):
                 }
             )
     total = sum(len(group["results"]) for group in groups)
+    did_you_mean = ""
+    if query and total < SUGGEST_BELOW:
+        if not total:
+            record_miss(query)
+        did_you_mean = suggestion(query, [queryset for _, _, queryset in kinds])
     return render(
         request,
         "compendium/search.html",
@@ -101,6 +106,7 @@ def site_search(request):
             "query": query,
             "groups": groups,
             "total": total,
+            "did_you_mean": did_you_mean,
             "crumbs": [{"label": "Search"}],
         },
     )

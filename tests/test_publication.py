@@ -444,6 +444,32 @@ def test_searches_find_nothing_unpublished(client, content):
     ]
 
 
+@pytest.mark.parametrize(
+    "url",
+    [
+        reverse("practices:list"),
+        reverse("search"),
+        reverse("partnerships:action_point_list"),
+        reverse("practices:lesson_list"),
+        reverse("partnerships:meeting_list"),
+        reverse("practices:organisation_list"),
+    ],
+)
+def test_did_you_mean_never_spells_out_unpublished_words(client, content, url):
+    response = client.get(url, {"q": "zanzibarit"})
+
+    assert response.status_code == 200
+    assert not response.context.get("did_you_mean")
+    assert SECRET.lower() not in response.text.lower()
+
+
+def test_snippets_show_no_unpublished_text(client, content):
+    for url in (reverse("practices:list"), reverse("search")):
+        response = client.get(url, {"q": "banks"})
+        assert "<mark>" in response.text
+        assert SECRET not in response.text
+
+
 def test_related_practices_leave_out_unpublished_ones(client, content):
     response = client.get(content["visible"].get_absolute_url())
 

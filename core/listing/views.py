@@ -23,6 +23,7 @@ from core.listing.facets import displayed
 from core.listing.params import query_string
 from core.listing.urls import CITATION_RENDERERS, EXPORT_RENDERERS
 from core.listing.xlsx import xlsx_response
+from core.search import SUGGEST_BELOW, record_miss, suggestion
 
 PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
@@ -182,8 +183,25 @@ class ListingView(FilterView):
             expanded_facets=[
                 group["param"] for group in groups if group.get("expanded")
             ],
+            **self.search_help(count, chips),
         )
         return context
+
+    def search_help(self, count, chips):
+        """A "did you mean" for a search with few results, from this list's published
+        rows; a search that found nothing with no filter besides it is counted."""
+        query = self.filterset.search_query
+        if not query or count >= SUGGEST_BELOW:
+            return {}
+        if not count and all(chip["param"] == "q" for chip in chips):
+            record_miss(query)
+        better = suggestion(query, [self.get_queryset()])
+        if not better:
+            return {}
+        return {
+            "did_you_mean": better,
+            "did_you_mean_url": query_string(self.filterset.params, {"q": [better]}),
+        }
 
     def export_url(self, renderer):
         """The page's export in ``renderer``, with the same query (list_routes puts

@@ -75,6 +75,8 @@ SUGGEST_BELOW = 3
 MIN_SUGGESTED_WORD = 3
 MAX_WORDS_CORRECTED = 5
 MAX_WORD_LENGTH = 40
+#: The rows read per searched field to build the "did you mean" vocabulary.
+VOCABULARY_ROWS = 20_000
 SQLITE_MATCH = "portal_word_match"
 SQLITE_HEADLINE = "portal_headline"
 HEADLINE_WORDS = 40
@@ -557,7 +559,9 @@ def vocabulary(querysets):
                 texts = queryset.order_by().values_list(name, flat=True)
                 if "__" in name:
                     texts = texts.distinct()
-                for text in texts.iterator(chunk_size=2000):
+                # Bounded, so that the first misspelling after an edit of a large
+                # collection reads a sample of its texts, not all of them.
+                for text in texts[:VOCABULARY_ROWS].iterator(chunk_size=2000):
                     found.update(
                         word
                         for word in _WORD.findall(search_fold(text or ""))

@@ -134,6 +134,7 @@ def publisher(db, django_user_model):
 GROUP_DATA_MIGRATIONS = [
     ("compendium", "0001_editorial_groups"),
     ("practices", "0006_organisation_practicepartner"),
+    ("compendium", "0002_cite_search_rights"),
 ]
 
 

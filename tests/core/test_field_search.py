@@ -8,6 +8,7 @@ import pytest
 from django.apps import apps
 from django.db import connection
 from django.urls import reverse
+from django.utils import timezone
 
 from core.models import SearchMiss, SearchSynonym
 from core.search import flush_misses, normalised_words, suggestion, understand
@@ -264,6 +265,24 @@ def test_a_count_that_cannot_be_written_never_fails_the_page(
     assert site.status_code == 200
     # The request's transaction is still usable after the failed write.
     assert Practice.objects.count() == 0
+
+
+@pytest.mark.parametrize("staff", ["editor", "publisher"])
+def test_editors_and_publishers_keep_synonyms_and_read_the_misses(
+    client, request, seeded, staff
+):
+    client.force_login(request.getfixturevalue(staff))
+    SearchMiss.objects.create(query="nandu", count=4, last_seen_at=timezone.now())
+
+    synonyms = client.get(reverse("admin:core_searchsynonym_changelist"))
+    misses = client.get(reverse("admin:core_searchmiss_changelist"))
+
+    assert synonyms.status_code == 200
+    assert "FIU, financial intelligence unit" in synonyms.text
+    assert client.get(reverse("admin:core_searchsynonym_add")).status_code == 200
+    assert misses.status_code == 200
+    assert "nandu" in misses.text
+    assert client.get(reverse("admin:core_searchmiss_add")).status_code == 403
 
 
 @pytest.mark.parametrize(

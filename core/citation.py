@@ -49,8 +49,11 @@ class Citation:
 
     def plain(self):
         """The suggested citation, for people who paste rather than import."""
+        title = _one_line(self.title)
+        if not title.endswith((".", "?", "!")):
+            title += "."
         return (
-            f"{PORTAL} ({self.updated.year}). {_one_line(self.title)}. {PORTAL}. "
+            f"{PORTAL} ({self.updated.year}). {title} {PORTAL}. "
             f"{BASED_ON}. {self.url} (accessed {_long_date(self.accessed)})."
         )
 

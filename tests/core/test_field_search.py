@@ -124,6 +124,42 @@ def test_quotes_and_minus_take_a_word_as_typed(client, taxonomy, seeded):
     assert found(client, "labor audits") == {"Labor audits", "Labour audits"}
 
 
+@pytest.mark.parametrize(
+    ("q", "expected"),
+    [
+        ("THB shelters", {"Shelters"}),
+        ("survivors THB", {"Shelters"}),
+        ("THB -shelters", {"Hotline"}),
+        ("THB or", {"Shelters", "Hotline"}),
+        ("THB cocoa", set()),
+    ],
+)
+def test_synonyms_combine_with_the_other_words(client, taxonomy, seeded, q, expected):
+    PracticeFactory(
+        published=True,
+        title="Shelters",
+        summary="Shelters for survivors of human trafficking.",
+        description="",
+        outcomes="",
+    )
+    PracticeFactory(
+        published=True,
+        title="Hotline",
+        summary="A hotline on trafficking in persons.",
+        description="",
+        outcomes="",
+    )
+
+    assert found(client, q) == expected
+
+
+@pytest.mark.postgres
+def test_a_stop_word_beside_a_synonym_changes_nothing(client, taxonomy, seeded):
+    PracticeFactory(published=True, title="Shelters", summary="Human trafficking.")
+
+    assert found(client, "the THB") == found(client, "THB") == {"Shelters"}
+
+
 def test_understand_widens_the_longest_synonym_in_the_query(seeded):
     understood = understand("Forced Labor in cocoa")
 

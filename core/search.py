@@ -23,6 +23,7 @@ import operator
 import re
 import threading
 import time
+import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import reduce
@@ -52,7 +53,6 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from core.collation import fold
 from core.listing.params import strip_control
 from core.lookups import among
 
@@ -84,6 +84,11 @@ HEADLINE_WORDS = 40
 _TERM_SEPARATOR = "\x1f"
 _WORD = re.compile(r"\w+")
 _EDGE_PUNCTUATION = ".,;:!?()[]{}"
+# Unicode's combining marks, which NFKD splits from the letters they accent.
+_COMBINING = re.compile(
+    "[\u0300-\u036f\u0483-\u0489\u0591-\u05bd\u064b-\u065f"
+    "\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]"
+)
 
 
 def clean_query(raw):
@@ -176,9 +181,13 @@ def matching_pks(searched):
 # What a query asks for, synonyms included -------------------------------------------
 
 
+@functools.lru_cache(maxsize=2048)
 def search_fold(text):
-    """``fold()`` as search compares words: typographic apostrophes are plain ones."""
-    return fold(text).replace("\u2019", "'").replace("\u02bc", "'")
+    """Lower-case, without accents, typographic apostrophes as plain ones: how the
+    search compares words. ``core.collation.fold`` by regular expression rather
+    than character by character, as the SQLite search folds every text it reads."""
+    text = _COMBINING.sub("", unicodedata.normalize("NFKD", str(text)))
+    return text.casefold().replace("\u2019", "'").replace("\u02bc", "'")
 
 
 def _word_key(term):
@@ -382,10 +391,15 @@ def _word_start(needle):
     return re.compile(r"(?<!\w)" + re.escape(needle))
 
 
+@functools.lru_cache(maxsize=4096)
 def word_match(text, needle):
     """Whether ``needle`` (already folded) starts a word of ``text``, case and
     accents ignored: "cote" in "Côte d'Ivoire", "labour" in "labourers", but not
-    "labor" in "collaboration"."""
+    "labor" in "collaboration".
+
+    Remembered: a list page matches the same texts again for its count, its page
+    and each facet.
+    """
     if text is None or not needle:
         return False
     return _word_start(needle).search(search_fold(text)) is not None
@@ -485,11 +499,17 @@ def register_sqlite_functions(sender, connection, **kwargs):
         )
 
 
-def _any_field(fields, alternatives):
+def _any_field(model, fields, alternatives):
+    """Rows where one of ``fields`` holds one of ``alternatives``. A field across a
+    relation is matched in a subquery of its own, so that the relations are not
+    joined to each other (every tag times every partner times every country)."""
     condition = Q()
     for name in fields:
         for term in alternatives:
-            condition |= Q(**{f"{name}__word": term})
+            match = Q(**{f"{name}__word": term})
+            if "__" in name:
+                match = Q(pk__in=model._default_manager.filter(match).values("pk"))
+            condition |= match
     return condition
 
 
@@ -504,17 +524,20 @@ def _search_simple(queryset, understood, fields, with_headline=False):
     for alternatives in required:
         # One subquery per word: joining the to-many fields again for every word
         # passes SQLite's limit of 64 tables in a join after about ten words.
-        matching = queryset.model._default_manager.filter(
-            _any_field(fields.all_fields, alternatives)
+        model = queryset.model
+        matching = model._default_manager.filter(
+            _any_field(model, fields.all_fields, alternatives)
         )
         queryset = queryset.filter(pk__in=matching.values("pk"))
     for term in excluded:
-        queryset = queryset.exclude(_any_field(fields.all_fields, (term,)))
+        queryset = queryset.exclude(
+            _any_field(queryset.model, fields.all_fields, (term,))
+        )
     title_field = fields.a[0] if fields.a else fields.all_fields[0]
     rank = Value(0, output_field=IntegerField())
     for alternatives in required:
         rank = rank + Case(
-            When(_any_field((title_field,), alternatives), then=Value(1)),
+            When(_any_field(queryset.model, (title_field,), alternatives), then=1),
             default=Value(0),
         )
     queryset = queryset.annotate(
@@ -530,9 +553,6 @@ def _search_simple(queryset, understood, fields, with_headline=False):
                 output_field=TextField(),
             )
         )
-    if any("__" in name for name in fields.all_fields):
-        # Matching across to-many relations joins them: one row per object.
-        queryset = queryset.distinct()
     return queryset
 
 

@@ -302,6 +302,13 @@ PUBLIC_CACHE_SECONDS = int(os.environ.get("PUBLIC_CACHE_SECONDS", "300"))
 FACET_CACHE_SECONDS = int(
     os.environ.get("FACET_CACHE_SECONDS", str(PUBLIC_CACHE_SECONDS))
 )
+# How long a process may search with synonyms and a "did you mean" vocabulary read
+# earlier (an edit drops both at once where the cache is shared, e.g. Redis).
+SEARCH_CACHE_SECONDS = int(os.environ.get("SEARCH_CACHE_SECONDS", "300"))
+# Searches that found nothing are counted in memory and written every this many
+# searches or seconds, whichever comes first (core.search.record_miss).
+SEARCH_MISS_FLUSH_EVERY = int(os.environ.get("SEARCH_MISS_FLUSH_EVERY", "20"))
+SEARCH_MISS_FLUSH_SECONDS = int(os.environ.get("SEARCH_MISS_FLUSH_SECONDS", "60"))
 
 TAGGIT_CASE_INSENSITIVE = True
 

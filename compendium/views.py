@@ -19,7 +19,7 @@ from core.listing.crosstab import cross_table
 from core.listing.csv import csv_response
 from core.listing.params import clean_params, query_string
 from core.models import ContentVersion
-from core.search import clean_query
+from core.search import SUGGEST_BELOW, clean_query, record_miss, suggestion
 from partnerships.models import ActionPoint, Insight, Meeting
 from partnerships.views import ActionPointListView
 from practices.models import Organisation, Practice, Sector
@@ -108,6 +108,11 @@ def site_search(request):
                 }
             )
     total = sum(len(group["results"]) for group in groups)
+    did_you_mean = ""
+    if query and total < SUGGEST_BELOW:
+        if not total:
+            record_miss(query)
+        did_you_mean = suggestion(query, [queryset for _, _, queryset in kinds])
     return render(
         request,
         "compendium/search.html",
@@ -115,6 +120,7 @@ def site_search(request):
             "query": query,
             "groups": groups,
             "total": total,
+            "did_you_mean": did_you_mean,
             "crumbs": [{"label": "Search"}],
         },
     )

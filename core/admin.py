@@ -21,7 +21,7 @@ from reversion.admin import VersionAdmin
 from reversion.models import Version
 
 from core import history
-from core.models import Status
+from core.models import SearchMiss, SearchSynonym, Status
 
 
 class HttpsUrlFields:
@@ -393,3 +393,28 @@ class PublishableAdmin(HttpsUrlFields, ItemVersionAdmin):
     @admin.action(description="Archive selected items", permissions=["publish"])
     def archive(self, request, queryset):
         self._set_status(request, queryset, Status.ARCHIVED, "Archived")
+
+
+@admin.register(SearchSynonym)
+class SearchSynonymAdmin(admin.ModelAdmin):
+    list_display = ("terms", "note", "updated_at")
+    search_fields = ("terms", "note")
+    fields = ("terms", "note")
+
+
+@admin.register(SearchMiss)
+class SearchMissAdmin(admin.ModelAdmin):
+    """What visitors looked for and did not find, most frequent first: content the
+    portal may be missing, or a synonym worth adding. Counted, never edited."""
+
+    list_display = ("query", "count", "last_seen_at")
+    search_fields = ("query",)
+    date_hierarchy = "last_seen_at"
+    ordering = ("-count", "query")
+    readonly_fields = ("query", "count", "last_seen_at")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -1,6 +1,8 @@
-"""What all public content shares: the publication gate, its workflow, search."""
+"""What all public content shares: the publication gate, its workflow, search, and
+the search's own tables (synonyms editors keep, searches that found nothing)."""
 
 from django.contrib.auth import get_permission_codename
+from django.core.exceptions import ValidationError
 from django.db import models, router, transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -202,3 +204,76 @@ class LoadedRow(models.Model):
 
     def __str__(self):
         return f"{self.model} {self.key[:60]}"
+
+
+class SearchSynonym(models.Model):
+    """Words and acronyms that mean the same to the people who search: a search for
+    any of them finds what any of them finds."""
+
+    terms = models.CharField(
+        max_length=300,
+        unique=True,
+        help_text=(
+            "Two or more words, phrases or acronyms that mean the same, separated by "
+            "commas, e.g. “FIU, financial intelligence unit”. A search for any of "
+            "them finds every practice, action point, lesson or meeting that uses "
+            "one. Case and accents do not matter; a searcher who puts a term in "
+            "quotes gets that spelling only."
+        ),
+    )
+    note = models.CharField(
+        max_length=200, blank=True, help_text="Why these belong together (optional)."
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["terms"]
+        verbose_name = "search synonym"
+
+    def __str__(self):
+        return self.terms
+
+    def save(self, *args, **kwargs):
+        self.terms = ", ".join(self.term_list())
+        super().save(*args, **kwargs)
+
+    def clean(self):
+        if len(self.term_list()) < 2:
+            raise ValidationError(
+                {"terms": "Give at least two terms, separated by commas."}
+            )
+
+    def term_list(self):
+        """The terms, trimmed, each once, in the order given."""
+        terms = (" ".join(term.split()) for term in self.terms.split(","))
+        return tuple(dict.fromkeys(term for term in terms if term))
+
+
+def forget_synonyms(*args, **kwargs):
+    """Searches read the synonyms afresh, and cached facet counts, which a synonym
+    can change, are dropped (on every save or delete, core.apps)."""
+    from core.listing.cache import bump_content_version
+
+    bump_content_version(kwargs.get("using") or "default")
+
+
+class SearchMiss(models.Model):
+    """A search that found nothing, by its words only: never who searched or from
+    where. Counted by ``core.search.record_miss``."""
+
+    query = models.CharField(
+        max_length=200, unique=True, help_text="The words searched for, folded."
+    )
+    count = models.PositiveIntegerField(
+        default=0, help_text="How many searches for these words found nothing."
+    )
+    last_seen_at = models.DateTimeField(help_text="When it last happened.")
+
+    class Meta:
+        ordering = ["-count", "query"]
+        verbose_name = "search that found nothing"
+        verbose_name_plural = "searches that found nothing"
+        indexes = [models.Index(fields=["-count", "query"], name="searchmiss_count")]
+
+    def __str__(self):
+        return self.query

@@ -3,30 +3,60 @@
 PostgreSQL: full-text search in the ``compendium`` text search configuration (English
 stemming over unaccented words, made by practices migration 0002), web-search syntax
 ("quoted phrases", -word, or) and ranking. SQLite, the embedded default: every word must
-appear, case-insensitively; quoted phrases must appear whole and -word must not appear;
-rows whose title holds more of the words come first.
+appear at the start of a word, case and accents ignored ("cote" finds "Côte"); quoted
+phrases must appear whole and -word must not appear; rows whose title holds more of the
+words come first. Both highlight the matches in a snippet.
+
+On both, the synonyms and acronyms editors keep (``core.models.SearchSynonym``) widen
+a query: "THB" also finds "human trafficking", "labor" finds "labour". A query with few
+results gets a "did you mean" built from the words of published content
+(``suggestion()``), and one that found nothing is counted, without who asked
+(``record_miss()``).
 
 Views call ``search()`` and never look at the database vendor themselves.
 """
 
+import difflib
+import functools
+import logging
 import operator
 import re
+import threading
+import time
 import unicodedata
+from collections import Counter
 from dataclasses import dataclass, field
 from functools import reduce
 
+from django.apps import apps
+from django.conf import settings
 from django.contrib.postgres.search import (
     SearchHeadline,
     SearchQuery,
     SearchRank,
     SearchVector,
 )
-from django.db import connection
-from django.db.models import Case, F, IntegerField, Q, Value, When
+from django.core.cache import cache
+from django.db import DatabaseError, IntegrityError, connection, transaction
+from django.db.models import (
+    Case,
+    CharField,
+    F,
+    Func,
+    IntegerField,
+    Lookup,
+    Q,
+    TextField,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 from core.listing.params import strip_control
 from core.lookups import among
+
+logger = logging.getLogger(__name__)
 
 SEARCH_CONFIG = "compendium"
 MAX_QUERY_LENGTH = 200
@@ -37,6 +67,28 @@ MAX_SIMPLE_TERMS = 10
 HIGHLIGHT_START = "\x02"
 HIGHLIGHT_STOP = "\x03"
 _TOKEN = re.compile(r'(-?)"([^"]*)"|(\S+)')
+#: The longest synonym, in words, looked for in a query.
+MAX_SYNONYM_WORDS = 6
+SYNONYMS_CACHE_KEY = "search:synonyms"
+#: Fewer results than this and a search offers "did you mean".
+SUGGEST_BELOW = 3
+MIN_SUGGESTED_WORD = 3
+MAX_WORDS_CORRECTED = 5
+MAX_WORD_LENGTH = 40
+#: The rows read per searched field to build the "did you mean" vocabulary.
+VOCABULARY_ROWS = 20_000
+SQLITE_MATCH = "portal_word_match"
+SQLITE_HEADLINE = "portal_headline"
+HEADLINE_WORDS = 40
+# Whatever separates terms handed to the SQLite headline function: never in a query.
+_TERM_SEPARATOR = "\x1f"
+_WORD = re.compile(r"\w+")
+_EDGE_PUNCTUATION = ".,;:!?()[]{}"
+# Unicode's combining marks, which NFKD splits from the letters they accent.
+_COMBINING = re.compile(
+    "[\u0300-\u036f\u0483-\u0489\u0591-\u05bd\u064b-\u065f"
+    "\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]"
+)
 
 
 def clean_query(raw):
@@ -93,9 +145,9 @@ def search(
 ):
     """Filter ``queryset`` to rows matching ``raw_query`` and annotate ``rank``.
 
-    With ``with_headline`` the rows also carry ``headline`` on PostgreSQL: a snippet
-    with matches between HIGHLIGHT_START and HIGHLIGHT_STOP (render it with the
-    ``highlight`` filter). Elsewhere there is none and templates show the summary.
+    With ``with_headline`` the rows also carry ``headline``: a snippet with matches
+    between HIGHLIGHT_START and HIGHLIGHT_STOP (render it with the ``highlight``
+    filter), or None where the model declares no ``headline_field``.
 
     ``matches``: what ``matching_pks()`` read for this query, so that the rows are
     found by primary key instead of by matching every text again.
@@ -103,9 +155,12 @@ def search(
     query = clean_query(raw_query)
     if not query:
         return queryset
+    understood = understand(query)
     if uses_postgres():
-        return _search_postgres(queryset, query, fields, with_headline, matches)
-    return _search_simple(queryset, query, fields)
+        return _search_postgres(
+            queryset, query, understood, fields, with_headline, matches
+        )
+    return _search_simple(queryset, understood, fields, with_headline)
 
 
 def matching_pks(searched):
@@ -123,29 +178,186 @@ def matching_pks(searched):
     return list(searched.prefetch_related(None).order_by().values_list("pk", flat=True))
 
 
-def _search_postgres(queryset, query, fields, with_headline, matches):
-    ts_query = SearchQuery(query, search_type="websearch", config=SEARCH_CONFIG)
+# What a query asks for, synonyms included -------------------------------------------
+
+
+@functools.lru_cache(maxsize=2048)
+def search_fold(text):
+    """Lower-case, without accents, typographic apostrophes as plain ones: how the
+    search compares words. ``core.collation.fold`` by regular expression rather
+    than character by character, as the SQLite search folds every text it reads."""
+    text = _COMBINING.sub("", unicodedata.normalize("NFKD", str(text)))
+    return text.casefold().replace("\u2019", "'").replace("\u02bc", "'")
+
+
+def _word_key(term):
+    return search_fold(term).strip(_EDGE_PUNCTUATION + "\"'")
+
+
+def synonym_groups():
+    """The editors' synonym groups, each a tuple of terms, cached per content
+    version: a save or delete of a synonym bumps it (core.models), so every process
+    reads the change at its next search."""
+    from core.listing.cache import content_version  # core.listing imports this module
+
+    key = f"{SYNONYMS_CACHE_KEY}:{content_version()}"
+    groups = cache.get(key)
+    if groups is None:
+        model = apps.get_model("core", "SearchSynonym")
+        try:
+            groups = [row.term_list() for row in model.objects.all()]
+        except DatabaseError:
+            # A search still answers, without synonyms, while the table is missing
+            # (a database not yet migrated) or the database hiccups.
+            logger.warning("Synonyms could not be read", exc_info=True)
+            return []
+        cache.set(key, groups, search_cache_seconds())
+    return groups
+
+
+def search_cache_seconds():
+    return getattr(settings, "SEARCH_CACHE_SECONDS", 300)
+
+
+def synonym_index(groups=None):
+    """{the folded words of a term: every term of its groups}."""
+    index = {}
+    for group in synonym_groups() if groups is None else groups:
+        for term in group:
+            key = tuple(_word_key(word) for word in term.split())
+            if key and all(key):
+                index.setdefault(key, [])
+                index[key] += [t for t in group if t not in index[key]]
+    return {key: tuple(terms) for key, terms in index.items()}
+
+
+@dataclass(frozen=True)
+class Understood:
+    """A query as the search reads it.
+
+    ``required``: one tuple of alternatives per thing to find (a word or phrase as
+    typed, or every term of the synonym group it belongs to); ``excluded``: terms
+    that must not appear; ``widened``: the spans of the query that synonyms widened,
+    and ``rest`` the query without them, for PostgreSQL's web-search syntax.
+    """
+
+    required: tuple
+    excluded: tuple
+    widened: tuple = ()
+    rest: str = ""
+
+    @property
+    def terms(self):
+        """Every alternative of every required term: what a snippet highlights."""
+        return tuple(dict.fromkeys(alt for alts in self.required for alt in alts))
+
+
+def understand(query, groups=None):
+    """Split ``query`` into what must and must not match (see ``parse_terms``), with
+    plain words and runs of them that are synonyms widened to their group.
+
+    Quoted phrases and -words are taken as typed: quoting is how to ask for exactly
+    one spelling.
+    """
+    index = synonym_index(groups)
+    tokens = []
+    for match in _TOKEN.finditer(query):
+        required, excluded = parse_terms(match.group())
+        plain = (
+            match.group(3) is not None
+            and required
+            and not match.group().startswith("-")
+        )
+        tokens.append((match.span(), required, excluded, bool(plain)))
+    required, excluded, widened = [], [], []
+    position = 0
+    while position < len(tokens):
+        span, token_required, token_excluded, plain = tokens[position]
+        excluded += token_excluded
+        found = None
+        if plain and index:
+            run = 0
+            while (
+                position + run < len(tokens)
+                and tokens[position + run][3]
+                and run < MAX_SYNONYM_WORDS
+            ):
+                run += 1
+            for length in range(run, 0, -1):
+                key = tuple(
+                    _word_key(tokens[position + i][1][0]) for i in range(length)
+                )
+                if key in index:
+                    found = length, index[key]
+                    break
+        if found:
+            length, alternatives = found
+            typed = " ".join(tokens[position + i][1][0] for i in range(length))
+            required.append((typed, *(a for a in alternatives if a != typed)))
+            widened.append((span[0], tokens[position + length - 1][0][1]))
+            position += length
+            continue
+        required += [(term,) for term in token_required]
+        position += 1
+    rest = query
+    for start, end in reversed(widened):
+        rest = rest[:start] + " " + rest[end:]
+    return Understood(
+        required=tuple(dict.fromkeys(required)),
+        excluded=tuple(dict.fromkeys(excluded)),
+        widened=tuple(widened),
+        rest=" ".join(rest.split()),
+    )
+
+
+# PostgreSQL ---------------------------------------------------------------------
+
+
+def ts_query(query, understood):
+    """The tsquery of ``query``: web-search syntax, and each widened term as any of
+    its synonyms (phrases stay phrases)."""
+    if not understood.widened:
+        return SearchQuery(query, search_type="websearch", config=SEARCH_CONFIG)
+    parts = []
+    if _WORD.search(understood.rest) and understood.rest.lower() != "or":
+        parts.append(
+            SearchQuery(understood.rest, search_type="websearch", config=SEARCH_CONFIG)
+        )
+    for alternatives in understood.required:
+        if len(alternatives) > 1:
+            parts.append(
+                reduce(
+                    operator.or_,
+                    [
+                        SearchQuery(term, search_type="phrase", config=SEARCH_CONFIG)
+                        for term in alternatives
+                    ],
+                )
+            )
+    return reduce(operator.and_, parts)
+
+
+def _search_postgres(queryset, query, understood, fields, with_headline, matches):
+    ts = ts_query(query, understood)
     if fields.stored_vector:
         vector = F(fields.stored_vector)
     else:
         queryset = queryset.annotate(search_document=weighted_vector(fields))
         vector = F("search_document")
-    queryset = queryset.annotate(rank=SearchRank(vector, ts_query))
+    queryset = queryset.annotate(rank=SearchRank(vector, ts))
     if matches is not None:
         queryset = queryset.filter(among("pk", matches))
     else:
-        queryset = queryset.filter(
-            **{fields.stored_vector or "search_document": ts_query}
-        )
+        queryset = queryset.filter(**{fields.stored_vector or "search_document": ts})
     if with_headline and fields.headline_field:
         queryset = queryset.annotate(
             headline=SearchHeadline(
                 fields.headline_field,
-                ts_query,
+                ts,
                 config=SEARCH_CONFIG,
                 start_sel=HIGHLIGHT_START,
                 stop_sel=HIGHLIGHT_STOP,
-                max_words=40,
+                max_words=HEADLINE_WORDS,
                 min_words=20,
                 max_fragments=2,
             )
@@ -153,10 +365,7 @@ def _search_postgres(queryset, query, fields, with_headline, matches):
     return queryset
 
 
-def _fold(text):
-    """Lower-case and strip accents, so "Côte" and "cote" compare equal in Python."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
+# SQLite -------------------------------------------------------------------------
 
 
 def parse_terms(query):
@@ -180,45 +389,361 @@ def parse_terms(query):
     return required, excluded
 
 
-def _any_field(fields, term):
+@functools.lru_cache(maxsize=256)
+def _word_start(needle):
+    return re.compile(r"(?<!\w)" + re.escape(needle))
+
+
+@functools.lru_cache(maxsize=4096)
+def word_match(text, needle):
+    """Whether ``needle`` (already folded) starts a word of ``text``, case and
+    accents ignored: "cote" in "Côte d'Ivoire", "labour" in "labourers", but not
+    "labor" in "collaboration".
+
+    Remembered: a list page matches the same texts again for its count, its page
+    and each facet.
+    """
+    if text is None or not needle:
+        return False
+    return _word_start(needle).search(search_fold(text)) is not None
+
+
+class WordMatch(Lookup):
+    """``field__word="cote"``: the SQLite search's match (see ``word_match``), run by
+    the function ``register_sqlite_functions`` adds to each connection."""
+
+    lookup_name = "word"
+
+    def get_db_prep_lookup(self, value, connection):
+        return ("%s", [search_fold(value)])
+
+    def as_sql(self, compiler, connection):
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        rhs, rhs_params = self.process_rhs(compiler, connection)
+        return f"{SQLITE_MATCH}({lhs}, {rhs})", (*lhs_params, *rhs_params)
+
+
+CharField.register_lookup(WordMatch)
+TextField.register_lookup(WordMatch)
+
+
+def _folded_with_positions(text):
+    """``text`` folded, and for each folded character the index of the character of
+    ``text`` it came from."""
+    folded, positions = [], []
+    for index, character in enumerate(text):
+        for piece in search_fold(character):
+            folded.append(piece)
+            positions.append(index)
+    return "".join(folded), positions
+
+
+def headline(text, terms, max_words=HEADLINE_WORDS):
+    """A snippet of ``text`` of at most ``max_words`` words, from a little before the
+    first match, each word that starts with one of ``terms`` between HIGHLIGHT_START
+    and HIGHLIGHT_STOP; like PostgreSQL's ts_headline, the text is not escaped."""
+    text = strip_control(str(text or ""), " ")
+    if not text:
+        return text
+    folded, positions = _folded_with_positions(text)
+    marked = []
+    for term in terms:
+        needle = search_fold(term)
+        if not needle:
+            continue
+        for found in _word_start(needle).finditer(folded):
+            start = positions[found.start()]
+            end = positions[found.end() - 1] + 1
+            # The whole word, as PostgreSQL marks whole words.
+            while end < len(text) and (text[end].isalnum() or text[end] == "_"):
+                end += 1
+            marked.append((start, end))
+    spans = []
+    for start, end in sorted(marked):
+        if spans and start <= spans[-1][1]:
+            spans[-1] = (spans[-1][0], max(end, spans[-1][1]))
+        else:
+            spans.append((start, end))
+    words = list(re.finditer(r"\S+", text))
+    first, last = 0, len(words)
+    if len(words) > max_words:
+        at = next(
+            (i for i, word in enumerate(words) if spans and word.end() > spans[0][0]),
+            0,
+        )
+        first = max(0, min(at - 5, len(words) - max_words))
+        last = first + max_words
+    window_start, window_end = words[first].start(), words[last - 1].end()
+    pieces, cursor = [], window_start
+    for start, end in spans:
+        if end <= window_start or start >= window_end:
+            continue
+        start, end = max(start, window_start), min(end, window_end)
+        pieces += [text[cursor:start], HIGHLIGHT_START, text[start:end], HIGHLIGHT_STOP]
+        cursor = end
+    pieces.append(text[cursor:window_end])
+    return "".join(pieces)
+
+
+def _sqlite_headline(text, joined_terms):
+    return headline(text, joined_terms.split(_TERM_SEPARATOR))
+
+
+def register_sqlite_functions(sender, connection, **kwargs):
+    if connection.vendor == "sqlite":
+        connection.connection.create_function(
+            SQLITE_MATCH,
+            2,
+            lambda text, needle: int(word_match(text, needle)),
+            deterministic=True,
+        )
+        connection.connection.create_function(
+            SQLITE_HEADLINE, 2, _sqlite_headline, deterministic=True
+        )
+
+
+def _any_field(model, fields, alternatives):
+    """Rows where one of ``fields`` holds one of ``alternatives``. A field across a
+    relation is matched in a subquery of its own, so that the relations are not
+    joined to each other (every tag times every partner times every country)."""
     condition = Q()
     for name in fields:
-        condition |= Q(**{f"{name}__icontains": term})
+        for term in alternatives:
+            match = Q(**{f"{name}__word": term})
+            if "__" in name:
+                match = Q(pk__in=model._default_manager.filter(match).values("pk"))
+            condition |= match
     return condition
 
 
-def _search_simple(queryset, query, fields):
-    required, excluded = parse_terms(query)
+def _search_simple(queryset, understood, fields, with_headline=False):
     # Each word adds joins and a term to the rank: SQLite's parser overflows at ~50.
-    required = list(dict.fromkeys(required))[:MAX_SIMPLE_TERMS]
-    excluded = list(dict.fromkeys(excluded))[:MAX_SIMPLE_TERMS]
+    required = understood.required[:MAX_SIMPLE_TERMS]
+    excluded = understood.excluded[:MAX_SIMPLE_TERMS]
     if not required and not excluded:
         # A query of only "or" or empty quotes: nothing to match, every row, and the
         # rank that relevance ordering expects.
         return queryset.annotate(rank=Value(0, output_field=IntegerField()))
-    for term in required:
+    for alternatives in required:
         # One subquery per word: joining the to-many fields again for every word
         # passes SQLite's limit of 64 tables in a join after about ten words.
-        matching = queryset.model._default_manager.filter(
-            _any_field(fields.all_fields, term)
+        model = queryset.model
+        matching = model._default_manager.filter(
+            _any_field(model, fields.all_fields, alternatives)
         )
         queryset = queryset.filter(pk__in=matching.values("pk"))
     for term in excluded:
-        queryset = queryset.exclude(_any_field(fields.all_fields, term))
-    title_field = fields.a[0] if fields.a else fields.all_fields[0]
-    title_hits = [
-        Case(
-            When(**{f"{title_field}__icontains": term}, then=Value(1)), default=Value(0)
+        queryset = queryset.exclude(
+            _any_field(queryset.model, fields.all_fields, (term,))
         )
-        for term in required
-    ]
+    title_field = fields.a[0] if fields.a else fields.all_fields[0]
     rank = Value(0, output_field=IntegerField())
-    for hit in title_hits:
-        rank = rank + hit
+    for alternatives in required:
+        rank = rank + Case(
+            When(_any_field(queryset.model, (title_field,), alternatives), then=1),
+            default=Value(0),
+        )
     queryset = queryset.annotate(
         rank=Coalesce(rank, Value(0), output_field=IntegerField())
     )
-    if any("__" in name for name in fields.all_fields):
-        # Matching across to-many relations joins them: one row per object.
-        queryset = queryset.distinct()
+    if with_headline and fields.headline_field:
+        terms = [t for t in understood.terms if _TERM_SEPARATOR not in t]
+        queryset = queryset.annotate(
+            headline=Func(
+                F(fields.headline_field),
+                Value(_TERM_SEPARATOR.join(terms)),
+                function=SQLITE_HEADLINE,
+                output_field=TextField(),
+            )
+        )
     return queryset
+
+
+# Did you mean -------------------------------------------------------------------
+
+
+def vocabulary(querysets):
+    """{folded word: how often it occurs} in the searched texts of ``querysets``,
+    which must be published rows only: a suggestion must never spell out a draft.
+
+    Built once per content version (any edit bumps it) and kept in the cache.
+    """
+    from core.listing.cache import content_version  # core.listing imports this module
+
+    version = content_version()
+    words = Counter()
+    for queryset in querysets:
+        model = queryset.model._meta.label_lower
+        key = f"search:vocabulary:{model}:{version}"
+        found = cache.get(key)
+        if found is None:
+            found = Counter()
+            for name in queryset.search_fields.all_fields:
+                texts = queryset.order_by().values_list(name, flat=True)
+                if "__" in name:
+                    texts = texts.distinct()
+                # Bounded, so that the first misspelling after an edit of a large
+                # collection reads a sample of its texts, not all of them.
+                for text in texts[:VOCABULARY_ROWS].iterator(chunk_size=2000):
+                    found.update(
+                        word
+                        for word in _WORD.findall(search_fold(text or ""))
+                        if len(word) >= MIN_SUGGESTED_WORD and not word.isdigit()
+                    )
+            found = dict(found)
+            cache.set(key, found, search_cache_seconds())
+        words.update(found)
+    return words
+
+
+def suggestion(query, querysets):
+    """A better spelling of ``query`` from the words of ``querysets`` (published
+    rows), or "" when every word is known or nothing is close enough.
+
+    PostgreSQL ranks the candidates by trigram similarity (pg_trgm); SQLite by
+    difflib's ratio. Synonyms count as known words.
+    """
+    query = clean_query(query)
+    if not query:
+        return ""
+    understood = understand(query)
+    widened = {
+        _word_key(word)
+        for alternatives in understood.required
+        if len(alternatives) > 1
+        for word in alternatives[0].split()
+    }
+    words = vocabulary(querysets)
+    changed = False
+    corrected = []
+    attempts = 0
+    for match in _TOKEN.finditer(query):
+        token = match.group()
+        word = _word_key(token)
+        if (
+            match.group(3) is None
+            or token.startswith("-")
+            or word in words
+            or word in widened
+            or word == "or"
+            or not word.isalpha()
+            or not MIN_SUGGESTED_WORD <= len(word) <= MAX_WORD_LENGTH
+            or attempts >= MAX_WORDS_CORRECTED
+        ):
+            corrected.append(token)
+            continue
+        attempts += 1
+        better = _closest(word, words)
+        if better:
+            corrected.append(better)
+            changed = True
+        else:
+            corrected.append(token)
+    return " ".join(corrected) if changed else ""
+
+
+def _closest(word, words):
+    if not words:
+        return None
+    if uses_postgres():
+        candidates, counts = zip(*words.items(), strict=True)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT w FROM unnest(%s::text[], %s::int[]) AS v(w, n) "
+                "WHERE similarity(w, %s) >= 0.4 "
+                "ORDER BY similarity(w, %s) DESC, n DESC, w LIMIT 1",
+                [list(candidates), list(counts), word, word],
+            )
+            row = cursor.fetchone()
+        return row[0] if row else None
+    close = difflib.get_close_matches(word, words, n=3, cutoff=0.8)
+    if not close:
+        return None
+    # Among the closest, the commonest: "trafficing" is "trafficking", not "trafficks".
+    best = difflib.SequenceMatcher(None, word, close[0]).ratio()
+    tied = [c for c in close if difflib.SequenceMatcher(None, word, c).ratio() >= best]
+    return max(tied, key=lambda candidate: words[candidate])
+
+
+# Searches that found nothing ----------------------------------------------------
+
+
+def normalised_words(query):
+    """What is counted of a search that found nothing: its words, folded, in order;
+    no operator, no quote, nothing about who asked."""
+    return " ".join(_WORD.findall(search_fold(clean_query(query))))[:MAX_QUERY_LENGTH]
+
+
+class _MissBuffer:
+    """Counts of searches that found nothing, kept in memory and written in one go
+    every SEARCH_MISS_FLUSH_EVERY searches or SEARCH_MISS_FLUSH_SECONDS, so that no
+    page waits on (or fails with) a write of its own."""
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.counts = Counter()
+        self.since = time.monotonic()
+
+    def add(self, words):
+        with self.lock:
+            self.counts[words] += 1
+            due = sum(self.counts.values()) >= getattr(
+                settings, "SEARCH_MISS_FLUSH_EVERY", 20
+            ) or time.monotonic() - self.since >= getattr(
+                settings, "SEARCH_MISS_FLUSH_SECONDS", 60
+            )
+            if not due:
+                return
+            counts, self.counts = self.counts, Counter()
+            self.since = time.monotonic()
+        write_misses(counts)
+
+
+_misses = _MissBuffer()
+
+
+def record_miss(query):
+    """Count a search that found nothing. Never raises: counting is not worth a
+    failed page."""
+    try:
+        words = normalised_words(query)
+        if words:
+            _misses.add(words)
+    except Exception:
+        logger.warning(
+            "A search that found nothing could not be counted", exc_info=True
+        )
+
+
+def write_misses(counts):
+    """Add ``counts`` ({words: n}) to the stored counts, each in its own savepoint;
+    a count that cannot be written is logged and dropped."""
+    model = apps.get_model("core", "SearchMiss")
+    now = timezone.now()
+    for words, number in counts.items():
+        try:
+            with transaction.atomic():
+                updated = model.objects.filter(query=words).update(
+                    count=F("count") + number, last_seen_at=now
+                )
+                if not updated:
+                    try:
+                        with transaction.atomic():
+                            model.objects.create(
+                                query=words, count=number, last_seen_at=now
+                            )
+                    except IntegrityError:
+                        # Another process wrote the same words first.
+                        model.objects.filter(query=words).update(
+                            count=F("count") + number, last_seen_at=now
+                        )
+        except DatabaseError:
+            logger.warning("Search misses could not be written", exc_info=True)
+
+
+def flush_misses():
+    """Write what the buffer holds now (tests, and a process about to stop)."""
+    with _misses.lock:
+        counts, _misses.counts = _misses.counts, Counter()
+        _misses.since = time.monotonic()
+    write_misses(counts)

@@ -18,6 +18,7 @@ from practices.models import (
     Organisation,
     PartnershipKind,
     Practice,
+    PracticeOldSlug,
     PracticePartner,
     PracticeSource,
     Region,
@@ -138,6 +139,20 @@ class PracticeSourceInline(HttpsUrlFields, admin.TabularInline):
     fields = ("title", "publisher", "url", "published_on", "order")
 
 
+class PracticeOldSlugInline(admin.TabularInline):
+    """Addresses the practice had before: kept by saving, so read-only here."""
+
+    model = PracticeOldSlug
+    extra = 0
+    fields = ("slug", "created_at")
+    readonly_fields = ("slug", "created_at")
+    can_delete = False
+    verbose_name_plural = "old addresses (they redirect to the current one)"
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
 class TaggedItemInline(GenericTabularInline):
     """Tags with autocomplete against the existing vocabulary."""
 
@@ -166,7 +181,12 @@ class PracticeAdmin(PublishableAdmin):
     filter_horizontal = ("stages", "audiences")
     exclude = ("tags",)
     date_hierarchy = "updated_at"
-    inlines = [PracticePartnerInline, PracticeSourceInline, TaggedItemInline]
+    inlines = [
+        PracticePartnerInline,
+        PracticeSourceInline,
+        TaggedItemInline,
+        PracticeOldSlugInline,
+    ]
     fieldsets = (
         (
             None,

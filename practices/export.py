@@ -12,8 +12,10 @@ from itertools import islice
 
 from django.contrib.contenttypes.models import ContentType
 from django.urls import reverse
+from django.utils import timezone
 from taggit.models import TaggedItem
 
+from core.citation import Citation
 from core.listing.csv import Column
 from core.listing.views import Export
 from core.lookups import among
@@ -144,7 +146,40 @@ def columns(request):
     ]
 
 
-PRACTICE_EXPORT = Export(stem="practices", columns=columns, rows=export_rows)
+def citation(url, practice, tags, accessed=None):
+    """How a practice is cited: as the web page at ``url``, read on ``accessed``."""
+    return Citation(
+        key=practice.slug,
+        title=practice.title,
+        url=url,
+        updated=timezone.localdate(practice.updated_at),
+        accessed=accessed or timezone.localdate(),
+        abstract=practice.summary,
+        keywords=tuple(tags),
+    )
+
+
+def citations(request, queryset, chunk_size=CHUNK_SIZE):
+    """Yield one Citation per practice of ``queryset``, in its order, read in
+    chunks like the export rows."""
+    accessed = timezone.localdate()
+    rows = (
+        queryset.prefetch_related(None)
+        .only("pk", "title", "slug", "summary", "updated_at")
+        .iterator(chunk_size=chunk_size)
+    )
+    while chunk := list(islice(rows, chunk_size)):
+        tags = defaultdict(list)
+        for practice_id, name in _tags([practice.pk for practice in chunk]):
+            tags[practice_id].append(name)
+        for practice in chunk:
+            url = request.build_absolute_uri(practice.get_absolute_url())
+            yield citation(url, practice, tags[practice.pk], accessed)
+
+
+PRACTICE_EXPORT = Export(
+    stem="practices", columns=columns, rows=export_rows, cite=citations
+)
 
 
 def organisation_columns(request):

@@ -2,7 +2,7 @@ import reversion
 from django.contrib.contenttypes.fields import GenericRelation
 from django.contrib.postgres.search import SearchVectorField
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Count, Q
 from django.db.models.functions import Lower
 from django.urls import reverse
@@ -453,6 +453,22 @@ class Practice(Publishable):
     def __str__(self):
         return self.title
 
+    def save(self, *args, **kwargs):
+        """Save, and remember the slug it had, so that its old address redirects."""
+        previous = None
+        if self.pk is not None:
+            stored = Practice.objects.filter(pk=self.pk)
+            previous = stored.values_list("slug", flat=True).first()
+        with transaction.atomic():
+            super().save(*args, **kwargs)
+            if previous is None or previous != self.slug:
+                # The current address of any practice wins over an old one.
+                PracticeOldSlug.objects.filter(slug=self.slug).delete()
+            if previous and previous != self.slug:
+                PracticeOldSlug.objects.update_or_create(
+                    slug=previous, defaults={"practice": self}
+                )
+
     def get_absolute_url(self):
         return reverse("practices:detail", kwargs={"slug": self.slug})
 
@@ -497,6 +513,25 @@ class Practice(Publishable):
         for region in list(wanted):
             wanted.update(region.with_ancestors())
         self.regions.add(*wanted)
+
+
+class PracticeOldSlug(models.Model):
+    """A slug a practice had before an editor changed it: its old address redirects
+    (301) to the current one, so links and citations keep working."""
+
+    practice = models.ForeignKey(
+        Practice, on_delete=models.CASCADE, related_name="old_slugs"
+    )
+    slug = models.SlugField(max_length=200, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "pk"]
+        verbose_name = "old address"
+        verbose_name_plural = "old addresses"
+
+    def __str__(self):
+        return f"/practices/{self.slug}/ → {self.practice.slug}"
 
 
 class PracticePartnerQuerySet(models.QuerySet):

@@ -1,14 +1,23 @@
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count, Prefetch, Q, Value
 from django.db.models.functions import Lower
+from django.http import Http404, HttpResponsePermanentRedirect
 from django.shortcuts import render
 from django.urls import reverse
+from django.views import View
 from django.views.decorators.http import require_safe
 from django.views.generic import DetailView
 
+from core.citation import FORMATS as CITATION_FORMATS
+from core.citation import citation_response
 from core.listing.params import clean_params
 from core.listing.views import ListingView
-from practices.export import LESSON_EXPORT, ORGANISATION_EXPORT, PRACTICE_EXPORT
+from practices.export import (
+    LESSON_EXPORT,
+    ORGANISATION_EXPORT,
+    PRACTICE_EXPORT,
+    citation,
+)
 from practices.filters import (
     SORT_CHOICES,
     LessonFilterSet,
@@ -20,6 +29,7 @@ from practices.models import (
     Organisation,
     OrganisationType,
     Practice,
+    PracticeOldSlug,
     PracticePartner,
     Sector,
 )
@@ -86,13 +96,75 @@ class PracticeDetailView(DetailView):
             )
         )
 
+    def get(self, request, *args, **kwargs):
+        try:
+            return super().get(request, *args, **kwargs)
+        except Http404:
+            moved = moved_practice(kwargs["slug"])
+            if moved is None:
+                raise
+            query = request.META.get("QUERY_STRING", "")
+            return HttpResponsePermanentRedirect(
+                moved.get_absolute_url() + (f"?{query}" if query else "")
+            )
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
+        practice = self.object
         # Meetings belong to an app that depends on this one: their own queryset,
         # reached through the reverse relation, says which of them are public.
-        context["meetings"] = self.object.meetings.published()
-        context["related_practices"] = related_practices(self.object)
+        context["meetings"] = practice.meetings.published()
+        context["related_practices"] = related_practices(practice)
+        if practice.is_published:
+            url = self.request.build_absolute_uri(practice.get_absolute_url())
+            context["citation"] = citation(
+                url, practice, [tag.name for tag in practice.tags.all()]
+            )
+            context["citation_links"] = [
+                {
+                    "label": label,
+                    "url": reverse(
+                        f"practices:cite_{renderer}", kwargs={"slug": practice.slug}
+                    ),
+                }
+                for renderer, (_ext, _type, label) in CITATION_FORMATS.items()
+            ]
         return context
+
+
+def moved_practice(slug):
+    """The published practice that had ``slug`` before an editor changed it, or
+    None: a draft's old address answers 404 like any unknown one."""
+    old = (
+        PracticeOldSlug.objects.filter(
+            slug=slug, practice__in=Practice.objects.published()
+        )
+        .select_related("practice")
+        .first()
+    )
+    return old.practice if old else None
+
+
+class PracticeCitationView(View):
+    """A published practice as a citation file (BibTeX, RIS or CSL-JSON); never a
+    draft, not even for staff, since a file leaves the preview behind."""
+
+    renderer = None
+
+    def get(self, request, slug):
+        practice = Practice.objects.published().filter(slug=slug).first()
+        if practice is None:
+            moved = moved_practice(slug)
+            if moved is None:
+                raise Http404
+            return HttpResponsePermanentRedirect(
+                reverse(f"practices:cite_{self.renderer}", kwargs={"slug": moved.slug})
+            )
+        url = request.build_absolute_uri(practice.get_absolute_url())
+        tags = practice.tags.order_by("name").values_list("name", flat=True)
+        return citation_response(
+            [citation(url, practice, tags)], self.renderer, practice.slug
+        )
 
 
 def related_practices(practice, limit=RELATED_LIMIT, candidates=RELATED_CANDIDATES):

@@ -62,6 +62,19 @@ def pytest_runtest_makereport(item, call):
         report.longrepr = f"Skipped in CI (a failure there): {report.longrepr}"
 
 
+@pytest.fixture(autouse=True)
+def fresh_search_state():
+    """Each test's search reads its own synonyms and vocabulary: cached ones, and
+    uncounted searches, would outlive the rollback between tests."""
+    from django.core.cache import cache
+
+    from core.search import _misses
+
+    cache.clear()
+    with _misses.lock:
+        _misses.counts.clear()
+
+
 @pytest.fixture
 def on_postgres():
     return connection.vendor == "postgresql"
@@ -140,6 +153,7 @@ def publisher(db, django_user_model):
 GROUP_DATA_MIGRATIONS = [
     ("compendium", "0001_editorial_groups"),
     ("practices", "0006_organisation_practicepartner"),
+    ("compendium", "0002_cite_search_rights"),
 ]
 
 

@@ -319,6 +319,8 @@ PUBLIC_PAGES = [
     reverse("practices:list") + "?tag=zanzibarite-secret",
     reverse("practices:export"),
     reverse("practices:export") + "?q=banks",
+    reverse("practices:export_bib"),
+    reverse("practices:export_ris") + "?q=banks",
     reverse("practices:sector", args=["financial"]),
     reverse("practices:sector", args=["technology"]),
     reverse("search") + "?q=zanzibarite",
@@ -367,6 +369,21 @@ def test_practice_and_organisation_pages_show_no_unpublished_content(client, con
         response = client.get(obj.get_absolute_url())
         assert response.status_code == 200
         assert SECRET not in response.text
+
+
+def test_citations_name_no_unpublished_content(client, content, body):
+    visible = content["visible"].slug
+    for renderer in ("bib", "ris", "csl"):
+        response = client.get(
+            reverse(f"practices:cite_{renderer}", kwargs={"slug": visible})
+        )
+        assert response.status_code == 200
+        assert SECRET not in body(response)
+    for practice in content["practices"]:
+        response = client.get(
+            reverse("practices:cite_ris", kwargs={"slug": practice.slug})
+        )
+        assert response.status_code == 404
 
 
 def test_organisations_named_only_by_unpublished_content_are_not_found(client, content):
@@ -447,6 +464,32 @@ def test_searches_find_nothing_unpublished(client, content):
     assert [p.text for p in points.context["object_list"]] == [
         "Ask banks for typologies."
     ]
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        reverse("practices:list"),
+        reverse("search"),
+        reverse("partnerships:action_point_list"),
+        reverse("practices:lesson_list"),
+        reverse("partnerships:meeting_list"),
+        reverse("practices:organisation_list"),
+    ],
+)
+def test_did_you_mean_never_spells_out_unpublished_words(client, content, url):
+    response = client.get(url, {"q": "zanzibarit"})
+
+    assert response.status_code == 200
+    assert not response.context.get("did_you_mean")
+    assert SECRET.lower() not in response.text.lower()
+
+
+def test_snippets_show_no_unpublished_text(client, content):
+    for url in (reverse("practices:list"), reverse("search")):
+        response = client.get(url, {"q": "banks"})
+        assert "<mark>" in response.text
+        assert SECRET not in response.text
 
 
 def test_related_practices_leave_out_unpublished_ones(client, content):

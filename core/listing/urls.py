@@ -4,6 +4,9 @@ from django.urls import path
 
 #: The exports every list offers, each at ``<list>/export.<renderer>``.
 EXPORT_RENDERERS = ("csv", "xlsx")
+#: The citation files a list whose rows can be cited offers, at
+#: ``<list>/export.<renderer>`` too (``cite_routes``).
+CITATION_RENDERERS = ("bib", "ris")
 
 
 def list_routes(route, view, name, export_name):
@@ -18,4 +21,18 @@ def list_routes(route, view, name, export_name):
             view.as_view(renderer="xlsx"),
             name=f"{export_name}_xlsx",
         ),
+    ]
+
+
+def cite_routes(route, view, export_name):
+    """``route + "export.bib"`` and ``route + "export.ris"``, named ``export_name +
+    "_bib"`` and ``"_ris"``: the list's rows as citations, for a list whose
+    ``Export`` has ``cite``."""
+    return [
+        path(
+            f"{route}export.{renderer}",
+            view.as_view(renderer=renderer),
+            name=f"{export_name}_{renderer}",
+        )
+        for renderer in CITATION_RENDERERS
     ]

@@ -1,4 +1,5 @@
-"""The one view of a public list, and its renderers: HTML, CSV, XLSX and JSON.
+"""The one view of a public list, and its renderers: HTML, CSV, XLSX, JSON, and for
+lists whose rows can be cited, BibTeX and RIS.
 
 Every renderer starts from the same FilterSet over the same ``published()`` rows, so
 "these rows" has one definition; the URL picks the renderer
@@ -12,14 +13,17 @@ from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.http import Http404, JsonResponse
 from django_filters.views import FilterView
 
+from core.citation import FORMATS as CITATION_FORMATS
+from core.citation import citation_response
 from core.errors import PublicHttp404
 from core.listing.cache import facet_groups
 from core.listing.chips import active_chips, describe
 from core.listing.csv import csv_response
 from core.listing.facets import displayed
 from core.listing.params import query_string
-from core.listing.urls import EXPORT_RENDERERS
+from core.listing.urls import CITATION_RENDERERS, EXPORT_RENDERERS
 from core.listing.xlsx import xlsx_response
+from core.search import SUGGEST_BELOW, record_miss, suggestion
 
 PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
@@ -35,12 +39,15 @@ class Export:
 
     ``columns(request)``: the Column objects, in order (their headers are the CSV's
     header line and the JSON items' keys); ``rows(queryset)``: what the columns read,
-    one per row of the filtered, ordered queryset, streamed.
+    one per row of the filtered, ordered queryset, streamed; ``cite(request,
+    queryset)``, where the rows can be cited: one ``core.citation.Citation`` per row,
+    streamed, for the BibTeX and RIS renderers.
     """
 
     stem: str
     columns: object
     rows: object
+    cite: object = None
 
     def items(self, request, queryset):
         """The rows of ``queryset`` as JSON items: {header: value}, with lists and
@@ -64,7 +71,7 @@ class ListingView(FilterView):
     paginate_by = PAGE_SIZE
     strict = False
     renderer = "html"
-    renderers = ("html", "csv", "xlsx", "json")
+    renderers = ("html", "csv", "xlsx", "json", *CITATION_RENDERERS)
     noun = ("item", "items")
     export = None
 
@@ -164,12 +171,37 @@ class ListingView(FilterView):
                 {"renderer": renderer, "url": self.export_url(renderer)}
                 for renderer in EXPORT_RENDERERS
             ],
+            citation_links=[
+                {
+                    "renderer": renderer,
+                    "label": CITATION_FORMATS[renderer][2],
+                    "url": self.export_url(renderer),
+                }
+                for renderer in (CITATION_RENDERERS if self.export.cite else ())
+            ],
             export_url=self.export_url("csv"),
             expanded_facets=[
                 group["param"] for group in groups if group.get("expanded")
             ],
+            **self.search_help(count, chips),
         )
         return context
+
+    def search_help(self, count, chips):
+        """A "did you mean" for a search with few results, from this list's published
+        rows; a search that found nothing with no filter besides it is counted."""
+        query = self.filterset.search_query
+        if not query or count >= SUGGEST_BELOW:
+            return {}
+        if not count and all(chip["param"] == "q" for chip in chips):
+            record_miss(query)
+        better = suggestion(query, [self.get_queryset()])
+        if not better:
+            return {}
+        return {
+            "did_you_mean": better,
+            "did_you_mean_url": query_string(self.filterset.params, {"q": [better]}),
+        }
 
     def export_url(self, renderer):
         """The page's export in ``renderer``, with the same query (list_routes puts
@@ -190,6 +222,23 @@ class ListingView(FilterView):
     def render_xlsx(self):
         return xlsx_response(
             self.export_rows(), self.export.columns(self.request), self.export.stem
+        )
+
+    # BibTeX and RIS: every row, in the list's order, as citations ----------------
+
+    def render_bib(self):
+        return self.render_citations("bib")
+
+    def render_ris(self):
+        return self.render_citations("ris")
+
+    def render_citations(self, renderer):
+        if self.export.cite is None:
+            raise Http404
+        return citation_response(
+            self.export.cite(self.request, self.object_list),
+            renderer,
+            self.export.stem,
         )
 
     # JSON: one page, with the facets ----------------------------------------------

@@ -66,6 +66,8 @@ KEY_PAGES = [
     ("meetings", "/meetings/", 200),
     ("lessons", "/lessons/?sector=financial", 200),
     ("site search", "/search/?q=bank", 200),
+    ("site search with did you mean", "/search/?q=trafficing", 200),
+    ("practice list with did you mean", "/practices/?q=trafficing+bank", 200),
     ("page not found", "/practices/no-such-practice/", 404),
     ("admin login", "/admin/login/", 200),
 ]

@@ -1,8 +1,8 @@
 """Searching practices from the list page (`q`) on both databases.
 
-Everywhere: every word must match, case does not matter, title matches come first and
-"-word" leaves a word out. PostgreSQL adds weights, web-search syntax, stemming,
-accent folding and highlighted snippets.
+Everywhere: every word must match, case and accents do not matter, title matches come
+first, "-word" leaves a word out and snippets highlight the matches. PostgreSQL adds
+weights, web-search syntax and stemming.
 """
 
 import operator
@@ -319,7 +319,6 @@ def test_stemming_finds_other_forms_of_a_word(client, taxonomy):
     assert found(client, "screened") == ["Screening"]
 
 
-@pytest.mark.postgres
 def test_accents_do_not_matter_in_text_or_country(client, taxonomy):
     PracticeFactory(
         published=True,
@@ -338,7 +337,6 @@ def test_accents_do_not_matter_in_text_or_country(client, taxonomy):
     assert set(found(client, "Côte")) == {"Cocoa cooperatives", "Abidjan port"}
 
 
-@pytest.mark.postgres
 def test_snippets_highlight_matches_and_escape_the_text(client, taxonomy):
     PracticeFactory(
         published=True,
@@ -354,7 +352,6 @@ def test_snippets_highlight_matches_and_escape_the_text(client, taxonomy):
     assert "<script" not in snippet
 
 
-@pytest.mark.postgres
 def test_site_search_highlights_and_escapes_too(client, taxonomy):
     PracticeFactory(
         published=True,

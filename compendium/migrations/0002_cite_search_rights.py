@@ -42,7 +42,7 @@ def revoke(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [
         ("compendium", "0001_editorial_groups"),
-        ("core", "0001_cite_search_vocabulary"),
+        ("core", "0003_cite_search_vocabulary"),
     ]
 
     operations = [migrations.RunPython(grant, revoke)]

@@ -18,7 +18,7 @@ from tests.factories import ActionPointFactory, LessonLearnedFactory, PracticeFa
 pytestmark = pytest.mark.django_db
 
 LIST_URL = reverse("practices:list")
-SEED_MIGRATION = importlib.import_module("core.migrations.0001_cite_search_vocabulary")
+SEED_MIGRATION = importlib.import_module("core.migrations.0003_cite_search_vocabulary")
 
 
 @pytest.fixture

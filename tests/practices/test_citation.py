@@ -218,3 +218,18 @@ def test_an_unpublished_practice_old_slug_is_not_found(client, status):
     assert response.status_code == 404
     assert "new-secret" not in response.text
     assert client.get("/practices/old-secret/cite.ris").status_code == 404
+
+
+def test_the_admin_shows_a_practice_old_addresses_read_only(admin_client):
+    practice = PracticeFactory(published=True, slug="before")
+    practice.slug = "after"
+    practice.save()
+
+    response = admin_client.get(
+        reverse("admin:practices_practice_change", args=[practice.pk])
+    )
+
+    assert response.status_code == 200
+    assert "old addresses (they redirect to the current one)" in response.text.lower()
+    assert "before" in response.text
+    assert 'name="old_slugs-0-slug"' not in response.text

@@ -10,6 +10,7 @@ would only move in the process that made the edit. One small read per request te
 every process, with or without Redis, that content changed; the ETag carries it too.
 """
 
+import contextvars
 import hashlib
 import json
 import time
@@ -17,6 +18,7 @@ import time
 from django.apps import apps
 from django.conf import settings
 from django.core.cache import cache
+from django.core.signals import request_finished, request_started
 from django.db import DEFAULT_DB_ALIAS
 from django.db.models import F
 from django.db.models.signals import m2m_changed, post_delete, post_save
@@ -28,6 +30,10 @@ DISPATCH_UID = "core.listing.cache.content_changed"
 #: Where a request keeps the version it read, so that its facet keys and its ETag
 #: name the same one and the database is asked once.
 REQUEST_ATTRIBUTE = "_content_version"
+#: The version read during the request under way, for code that has no request at
+#: hand (search reads the synonyms per version, once per facet): a dict while a
+#: request runs, None outside one (a shell, a command), where every call reads.
+_during_request = contextvars.ContextVar("core_content_version", default=None)
 
 
 def content_apps():
@@ -39,13 +45,29 @@ def content_version(request=None):
     """The current content version (read once per request when one is given)."""
     if request is not None and REQUEST_ATTRIBUTE in request.__dict__:
         return request.__dict__[REQUEST_ATTRIBUTE]
-    version = (
-        ContentVersion.objects.filter(pk=1).values_list("version", flat=True).first()
-        or 0
-    )
+    memo = _during_request.get()
+    if memo is not None and "version" in memo:
+        version = memo["version"]
+    else:
+        version = (
+            ContentVersion.objects.filter(pk=1)
+            .values_list("version", flat=True)
+            .first()
+            or 0
+        )
+        if memo is not None:
+            memo["version"] = version
     if request is not None:
         request.__dict__[REQUEST_ATTRIBUTE] = version
     return version
+
+
+def _request_started(**kwargs):
+    _during_request.set({})
+
+
+def _request_finished(**kwargs):
+    _during_request.set(None)
 
 
 def first_version():
@@ -61,6 +83,9 @@ def bump_content_version(using=DEFAULT_DB_ALIAS):
     Inside the writer's transaction, so the new version and the new rows become
     visible to other processes together.
     """
+    memo = _during_request.get()
+    if memo is not None:
+        memo.pop("version", None)  # the rest of this request reads the new one
     rows = ContentVersion.objects.using(using)
     if not rows.filter(pk=1).update(version=F("version") + 1):
         rows.get_or_create(pk=1, defaults={"version": first_version()})
@@ -80,6 +105,8 @@ def content_changed(sender, **kwargs):
 def connect_receivers():
     for signal in (post_save, post_delete, m2m_changed):
         signal.connect(content_changed, dispatch_uid=DISPATCH_UID)
+    request_started.connect(_request_started, dispatch_uid=f"{DISPATCH_UID}.start")
+    request_finished.connect(_request_finished, dispatch_uid=f"{DISPATCH_UID}.end")
     unknown = content_apps() - {config.label for config in apps.get_app_configs()}
     if unknown:
         from django.core.exceptions import ImproperlyConfigured

@@ -158,3 +158,32 @@ def test_a_long_facet_shows_all_and_narrows_as_you_type(page, taxonomy):
     visible = facet.locator("li:visible label")
     expect(visible).to_have_count(1)
     expect(visible).to_contain_text("Côte d'Ivoire")
+
+
+def test_compare_two_ticked_practices_without_javascript(new_context, practices):
+    page = new_context(java_script_enabled=False).new_page()
+    page.goto("/practices/?sector=financial")
+
+    page.get_by_label("Compare “Bank tellers spot recruitment debts”").check()
+    page.get_by_label("Compare “Police and banks share red flags”").check()
+    page.get_by_role("button", name="Compare the ticked practices").click()
+
+    expect(page).to_have_url(re.compile(r"/practices/compare/\?p=.+&p=.+"))
+    table = page.get_by_role("table")
+    expect(table.get_by_role("columnheader")).to_have_text(
+        ["Bank tellers spot recruitment debts", "Police and banks share red flags"]
+    )
+    expect(table.get_by_role("rowheader", name="Outcomes")).to_be_visible()
+
+
+def test_gap_matrix_cell_leads_to_the_list_it_counts(new_context, practices):
+    page = new_context(java_script_enabled=False).new_page()
+    page.goto("/gaps/")
+
+    table = page.get_by_role("table", name=re.compile("by trafficking stage"))
+    row = table.get_by_role("row", name=re.compile("^Recruitment"))
+    cell = row.get_by_role("cell").nth(1)  # the financial sector's column
+    count = int(cell.inner_text().split()[0])
+    cell.get_by_role("link").click()
+
+    expect(page.locator(".result-count strong")).to_have_text(str(count))

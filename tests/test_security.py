@@ -291,7 +291,10 @@ def one_proxy_settings():
         f"print(json.dumps({{k: getattr(s, k) for k in {PROXY_KEYS!r}}}))"
     )
     env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
-    env.update(SECRET_KEY="proxy-test-secret-key-0123456789", TRUSTED_PROXY_COUNT="1")
+    env.update(
+        SECRET_KEY="proxy-test-secret-key-" + "0123456789abcdef" * 3,
+        TRUSTED_PROXY_COUNT="1",
+    )
     result = subprocess.run(
         [sys.executable, "-c", script],
         cwd=BASE_DIR,

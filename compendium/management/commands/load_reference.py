@@ -38,6 +38,7 @@ from taggit.models import Tag
 
 from core.admin import HttpsUrlFields
 from core.models import LoadedRow, Publishable, Status
+from core.text import clean_text
 from partnerships.models import ActionPoint, Insight, Meeting, MeetingSource
 from practices.countries import add_missing_countries
 from practices.models import (
@@ -481,6 +482,19 @@ def _digest(row):
     ).hexdigest()
 
 
+def _without_control_characters(value):
+    """The fixture value with its texts cleaned as every save cleans them
+    (``core.text``), before the admin's validation sees them: a stray control
+    character in a fixture is removed, not a reason to refuse the file."""
+    if isinstance(value, str):
+        return clean_text(value, multiline=True)
+    if isinstance(value, list):
+        return [_without_control_characters(item) for item in value]
+    if isinstance(value, dict):
+        return {key: _without_control_characters(item) for key, item in value.items()}
+    return value
+
+
 def read_reference(directory):
     """The reference files in load order, each as ``(name, {section: rows})``.
 
@@ -602,6 +616,7 @@ class Command(BaseCommand):
     def load_row(self, filename, section, index, row, lines, keys):
         if not isinstance(row, dict):
             raise RowError(f"{section.name}[{index}]: not an object")
+        row = _without_control_characters(row)
         raw_key = row.get(section.key)
         where = f"{section.name} {str(raw_key)[:60]!r}"
         try:

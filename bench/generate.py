@@ -256,7 +256,7 @@ def insert_practices(rng, count):
             INSERT INTO practices_practice (
                 title, slug, summary, description, outcomes, kind_id, start_year,
                 end_year, provenance, provenance_note, status, created_at,
-                updated_at, published_at
+                updated_at, published_at, version
             )
             SELECT
                 (%(titles)s::text[])[1 + r.theme * %(per_theme)s + r.t] || ' ' || r.g,
@@ -279,7 +279,8 @@ def insert_practices(rng, count):
                 now() - make_interval(days => (r.g %% 2000)),
                 now() - make_interval(days => (r.g %% 700)),
                 CASE WHEN r.v < 0.94 OR r.v >= 0.99
-                     THEN now() - make_interval(days => (r.g %% 1500)) END
+                     THEN now() - make_interval(days => (r.g %% 1500)) END,
+                1
             FROM (
                 SELECT g, g %% 3 AS theme, random() AS u, random() AS v,
                        floor(random() * %(per_theme)s)::int AS t,

@@ -137,5 +137,5 @@ class ContentVersionETagMiddleware:
             set_response_etag(response)
             if response.has_header("ETag"):
                 digest = response["ETag"].strip('"')
-                response["ETag"] = quote_etag(f"{content_version(request)}-{digest}")
+                response["ETag"] = quote_etag(f"{content_version()}-{digest}")
         return response

@@ -27,12 +27,10 @@ from core.listing.filters import PRESENTATION_PARAMS
 from core.models import ContentVersion
 
 DISPATCH_UID = "core.listing.cache.content_changed"
-#: Where a request keeps the version it read, so that its facet keys and its ETag
-#: name the same one and the database is asked once.
-REQUEST_ATTRIBUTE = "_content_version"
-#: The version read during the request under way, for code that has no request at
-#: hand (search reads the synonyms per version, once per facet): a dict while a
-#: request runs, None outside one (a shell, a command), where every call reads.
+#: The version read during the request under way, so that its facet keys, its
+#: synonyms and its ETag name the same one and the database is asked once: a dict
+#: while a request runs (``request_started``), None outside one (a shell, a
+#: command), where every call reads.
 _during_request = contextvars.ContextVar("core_content_version", default=None)
 
 
@@ -41,24 +39,17 @@ def content_apps():
     return set(getattr(settings, "LISTING_APPS", ()))
 
 
-def content_version(request=None):
-    """The current content version (read once per request when one is given)."""
-    if request is not None and REQUEST_ATTRIBUTE in request.__dict__:
-        return request.__dict__[REQUEST_ATTRIBUTE]
+def content_version():
+    """The current content version (read once per request)."""
     memo = _during_request.get()
     if memo is not None and "version" in memo:
-        version = memo["version"]
-    else:
-        version = (
-            ContentVersion.objects.filter(pk=1)
-            .values_list("version", flat=True)
-            .first()
-            or 0
-        )
-        if memo is not None:
-            memo["version"] = version
-    if request is not None:
-        request.__dict__[REQUEST_ATTRIBUTE] = version
+        return memo["version"]
+    version = (
+        ContentVersion.objects.filter(pk=1).values_list("version", flat=True).first()
+        or 0
+    )
+    if memo is not None:
+        memo["version"] = version
     return version
 
 
@@ -123,7 +114,7 @@ def cache_key(filterset):
         if name not in PRESENTATION_PARAMS and params.getlist(name)
     ]
     digest = hashlib.sha256(json.dumps(values).encode()).hexdigest()
-    version = content_version(getattr(filterset, "request", None))
+    version = content_version()
     return f"facets:{filterset._meta.model._meta.label_lower}:{version}:{digest}"
 
 

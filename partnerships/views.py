@@ -70,4 +70,6 @@ class ActionPointListView(ListingView):
     extra_context = {"crumbs": [{"label": "Action points"}]}
 
     def page_queryset(self, queryset):
-        return queryset.select_related("audience", "sector", "meeting")
+        return queryset.select_related(
+            "audience", "sector", "meeting"
+        ).with_published_practices()

@@ -584,6 +584,8 @@ def test_a_published_action_point_never_shows_its_unpublished_practices(
     (row,) = read_csv(client.get(reverse("partnerships:action_point_export")))
     assert row["practices"] == content["visible"].slug
     assert row["practice_titles"] == "Bank red flags"
+    (item,) = client.get(reverse("api:action_point_list")).json()["results"]
+    assert item["practices"] == [content["visible"].slug]
     listed = client.get(reverse("partnerships:action_point_list")).text
     assert f'href="{content["visible"].get_absolute_url()}"' in listed
 

@@ -64,3 +64,14 @@ DATABASE_URL="$SMALL_URL" $PY bench/measure.py --query-counts-only \
 echo "== Measuring at $BENCH_PRACTICES practices"
 $PY bench/measure.py --small-counts bench/results/query-counts-small.json \
     --repeat "${BENCH_REPEAT:-7}"
+
+# The peer (bench/peer.py): Datasette in a virtualenv of its own, never the project's,
+# serving the same published practices from one SQLite table.
+DATASETTE_VENV=bench/.datasette-venv
+if [ ! -x "$DATASETTE_VENV/bin/datasette" ]; then
+    echo "== Installing Datasette into $DATASETTE_VENV"
+    python3 -m venv "$DATASETTE_VENV"
+    "$DATASETTE_VENV/bin/pip" install --quiet "datasette==0.65.5"
+fi
+echo "== Against Datasette at $BENCH_PRACTICES practices"
+$PY bench/peer.py --repeat "${BENCH_PEER_REPEAT:-1}" --datasette "$DATASETTE_VENV/bin/datasette"

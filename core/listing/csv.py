@@ -99,11 +99,12 @@ def queryset_csv_response(queryset, rows, columns, stem, *, today=None):
         column.sql is None for column in columns
     ):
         return csv_response(rows(queryset), columns, stem, today=today)
-    lines = copy_lines(queryset, columns)
-    # As above: the COPY starts (and a database that cannot be read fails the
-    # request) before the response does.
-    lines = chain([next(lines)], lines)
-    return _response(lines, stem, today)
+    # As above, a database that cannot be read fails the request before the
+    # response starts. Not by starting the COPY: until its last row, a COPY holds
+    # the connection, and a query anyone made on it before the response is read
+    # (a middleware, a session save) would wait for ever.
+    queryset.exists()
+    return _response(copy_lines(queryset, columns), stem, today)
 
 
 def _response(lines, stem, today):

@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from core.listing.csv import copy_lines, csv_response, queryset_csv_response
 from practices.export import PRACTICE_EXPORT
-from practices.models import OrganisationType, PracticePartner
+from practices.models import OrganisationType, Practice, PracticePartner
 from practices.views import PracticeListView
 from tests.factories import OrganisationFactory, PracticeFactory, PracticeSourceFactory
 
@@ -159,4 +159,14 @@ def test_without_postgresql_the_export_is_built_in_python(varied_practices):
         rows, PRACTICE_EXPORT.rows, PRACTICE_EXPORT.columns(request), "practices"
     )
 
+    assert b"".join(response.streaming_content) == python_bytes("")
+
+
+@pytest.mark.postgres
+def test_the_connection_is_free_until_the_export_is_read(client, varied_practices):
+    # A COPY holds its connection until the last row: started before the response
+    # is read, any query meanwhile (a middleware, a session save) would never end.
+    response = client.get(EXPORT_URL)
+
+    assert Practice.objects.published().count() > 10
     assert b"".join(response.streaming_content) == python_bytes("")

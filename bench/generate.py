@@ -1,6 +1,14 @@
 """Fill a PostgreSQL database with N synthetic practices for the benchmark.
 
     DATABASE_URL=postgres://... python bench/generate.py --practices 100000
+    DATABASE_URL=postgres://... python bench/generate.py --practices 20000 \
+        --sqlite bench/results/bench-20000.sqlite3
+
+With ``--sqlite``, the PostgreSQL database filled is a staging copy: every table is
+then copied, row for row and keys kept, into that SQLite file (migrated first by
+bench/run.sh), the embedded default. The set-based generation is PostgreSQL's
+(arrays, ``generate_series``, ``random()``); copying its result takes seconds, where
+``dumpdata``/``loaddata`` takes far too long.
 
 Expects a migrated, empty database (bench/run.sh makes one). Loads the reference
 content first, adds vocabulary up to realistic sizes with bulk_create (about 60
@@ -11,10 +19,14 @@ is common in one sector and rare in the others, as in the real compendium.
 """
 
 import argparse
+import json
 import os
 import random
+import sqlite3
 import sys
 import time
+from datetime import UTC, datetime
+from decimal import Decimal
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -432,15 +444,85 @@ def insert_relations(cursor, ct):
     )
 
 
+def _sqlite_value(value):
+    if isinstance(value, datetime):
+        # As Django's SQLite backend stores an aware datetime: UTC, no offset.
+        return value.astimezone(UTC).replace(tzinfo=None).isoformat(" ")
+    if isinstance(value, dict | list):
+        return json.dumps(value)
+    if isinstance(value, Decimal):
+        return str(value)
+    return value
+
+
+def copy_to_sqlite(path):
+    """Every row of this (PostgreSQL) database into the migrated SQLite file ``path``,
+    keys kept; columns SQLite does not have (the search vector) are left out."""
+    target = sqlite3.connect(path)
+    target.execute("PRAGMA foreign_keys = OFF")
+    tables = [
+        name
+        for (name,) in target.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' "
+            "AND name NOT LIKE 'sqlite_%' AND name <> 'django_migrations'"
+        )
+    ]
+    total = 0
+    with connection.cursor() as cursor:
+        for table in tables:
+            columns = [
+                row[1]
+                for row in target.execute(f'PRAGMA table_info("{table}")')
+                if row[1] != "search_vector"
+            ]
+            cursor.execute(
+                "SELECT column_name FROM information_schema.columns "
+                "WHERE table_schema = 'public' AND table_name = %s",
+                [table],
+            )
+            present = {name for (name,) in cursor.fetchall()}
+            columns = [column for column in columns if column in present]
+            if not columns:
+                continue
+            target.execute(f'DELETE FROM "{table}"')
+            names = ", ".join(f'"{column}"' for column in columns)
+            cursor.execute(f'SELECT {names} FROM "{table}"')
+            insert = (
+                f'INSERT INTO "{table}" ({names}) '
+                f"VALUES ({', '.join('?' * len(columns))})"
+            )
+            while rows := cursor.fetchmany(5000):
+                target.executemany(
+                    insert, [tuple(map(_sqlite_value, row)) for row in rows]
+                )
+                total += len(rows)
+    target.commit()
+    target.execute("ANALYZE")
+    target.close()
+    return total
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--practices", type=int, default=100_000)
     parser.add_argument("--seed", type=int, default=20240601)
+    parser.add_argument(
+        "--sqlite",
+        help="copy the result (or what the database already holds) into this "
+        "migrated SQLite file",
+    )
     args = parser.parse_args()
     if connection.vendor != "postgresql":
         sys.exit("The benchmark needs PostgreSQL: set DATABASE_URL.")
     if Practice.objects.filter(slug__startswith="bench-practice-").exists():
-        sys.exit("This database already holds benchmark practices; start afresh.")
+        if not args.sqlite:
+            sys.exit("This database already holds benchmark practices; start afresh.")
+        # Filled before: copy what it holds.
+        step = time.perf_counter()
+        rows = copy_to_sqlite(args.sqlite)
+        seconds = time.perf_counter() - step
+        print(f"{rows} rows copied into {args.sqlite} in {seconds:.1f} s")
+        return
     rng = random.Random(args.seed)
 
     started = time.perf_counter()
@@ -473,6 +555,13 @@ def main():
         f"{Organisation.objects.count()} organisations, "
         f"{Country.objects.count()} countries, {Tag.objects.count()} tags"
     )
+    if args.sqlite:
+        step = time.perf_counter()
+        rows = copy_to_sqlite(args.sqlite)
+        print(
+            f"{rows} rows copied into {args.sqlite} in "
+            f"{time.perf_counter() - step:.1f} s"
+        )
 
 
 if __name__ == "__main__":

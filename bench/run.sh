@@ -64,3 +64,35 @@ DATABASE_URL="$SMALL_URL" $PY bench/measure.py --query-counts-only \
 echo "== Measuring at $BENCH_PRACTICES practices"
 $PY bench/measure.py --small-counts bench/results/query-counts-small.json \
     --repeat "${BENCH_REPEAT:-7}"
+
+# The embedded default: SQLite at BENCH_SQLITE_PRACTICES (20,000), generated in a
+# PostgreSQL staging database and copied into a migrated SQLite file (both kept for
+# the next run). BENCH_SQLITE=0 leaves it out.
+if [ "${BENCH_SQLITE:-1}" = 1 ]; then
+    SQLITE_PRACTICES="${BENCH_SQLITE_PRACTICES:-20000}"
+    SQLITE_FILE="$PWD/bench/results/bench-$SQLITE_PRACTICES.sqlite3"
+    SQLITE_STAGING="${DATABASE_URL%/*}/compendium_bench_sqlite"
+    prepare "$SQLITE_STAGING" "$SQLITE_PRACTICES"
+    have=$($PY -c "import sqlite3, sys; print(sqlite3.connect(sys.argv[1]).execute(
+        \"SELECT count(*) FROM practices_practice WHERE slug LIKE 'bench-practice-%'\"
+        ).fetchone()[0])" "$SQLITE_FILE" 2>/dev/null || echo 0)
+    if [ "$have" != "$SQLITE_PRACTICES" ]; then
+        rm -f "$SQLITE_FILE"
+        DATABASE_URL="sqlite:///$SQLITE_FILE" $PY manage.py migrate --no-input -v 0
+        DATABASE_URL="$SQLITE_STAGING" $PY bench/generate.py --sqlite "$SQLITE_FILE"
+    fi
+    echo "== SQLite (the embedded default) at $SQLITE_PRACTICES practices"
+    DATABASE_URL="sqlite:///$SQLITE_FILE" $PY bench/measure.py --public-only \
+        --repeat "${BENCH_SQLITE_REPEAT:-3}" --output bench/results/sqlite.json
+fi
+
+# The peer (bench/peer.py): Datasette in a virtualenv of its own, never the project's,
+# serving the same published practices from one SQLite table.
+DATASETTE_VENV=bench/.datasette-venv
+if [ ! -x "$DATASETTE_VENV/bin/datasette" ]; then
+    echo "== Installing Datasette into $DATASETTE_VENV"
+    python3 -m venv "$DATASETTE_VENV"
+    "$DATASETTE_VENV/bin/pip" install --quiet "datasette==0.65.5"
+fi
+echo "== Against Datasette at $BENCH_PRACTICES practices"
+$PY bench/peer.py --repeat "${BENCH_PEER_REPEAT:-1}" --datasette "$DATASETTE_VENV/bin/datasette"

@@ -11,12 +11,14 @@ from collections import defaultdict
 from itertools import islice
 
 from django.contrib.contenttypes.models import ContentType
+from django.db.models import Case, F, TextField, Value, When
+from django.db.models.functions import Concat
 from django.urls import reverse
 from django.utils import timezone
 from taggit.models import TaggedItem
 
 from core.citation import Citation
-from core.listing.csv import Column
+from core.listing.csv import Column, Joined
 from core.listing.views import Export
 from core.lookups import among
 from practices.models import (
@@ -41,6 +43,11 @@ BASE_FIELDS = (
 )
 
 
+# Each related list is read twice over: per chunk of practices for the Python rows
+# (``fetch``), and grouped for the whole list for PostgreSQL's COPY (``sql``). Both sit
+# here, side by side, with the same order.
+
+
 def _through(relation, target, *ordering):
     """(practice id, name) pairs of one many-to-many relation, in display order."""
     through = getattr(Practice, relation).through
@@ -53,7 +60,12 @@ def _through(relation, target, *ordering):
             .values_list("practice_id", f"{target}__name")
         )
 
-    return fetch
+    def sql():
+        return Joined(
+            through.objects.all(), "practice_id", f"{target}__name", (*order, "pk")
+        )
+
+    return fetch, sql
 
 
 def _tags(ids):
@@ -65,16 +77,61 @@ def _tags(ids):
     )
 
 
+def _tags_sql():
+    content_type = ContentType.objects.get_for_model(Practice)
+    return Joined(
+        TaggedItem.objects.filter(content_type=content_type),
+        "object_id",
+        "tag__name",
+        ("tag__name",),
+    )
+
+
+PARTNER_ROLES = {value: label.lower() for value, label in PracticePartner.Role.choices}
+
+
 def _partners(ids):
     types = dict(OrganisationType.choices)
-    roles = {value: label.lower() for value, label in PracticePartner.Role.choices}
     rows = (
         PracticePartner.objects.filter(among("practice_id", ids))
         .order_by("order", "pk")
         .values_list("practice_id", "organisation__name", "organisation__type", "role")
     )
     for practice_id, name, org_type, role in rows:
-        yield practice_id, f"{name} ({types.get(org_type, org_type)}, {roles[role]})"
+        yield (
+            practice_id,
+            f"{name} ({types.get(org_type, org_type)}, {PARTNER_ROLES[role]})",
+        )
+
+
+def _label(field, labels, default):
+    """A choice's label in SQL: ``labels.get(value, default)``."""
+    return Case(
+        *(When(**{field: value}, then=Value(label)) for value, label in labels.items()),
+        default=default,
+        output_field=TextField(),
+    )
+
+
+def _partners_sql():
+    return Joined(
+        PracticePartner.objects.all(),
+        "practice_id",
+        Concat(
+            F("organisation__name"),
+            Value(" ("),
+            _label(
+                "organisation__type",
+                dict(OrganisationType.choices),
+                F("organisation__type"),
+            ),
+            Value(", "),
+            _label("role", PARTNER_ROLES, F("role")),
+            Value(")"),
+            output_field=TextField(),
+        ),
+        ("order", "pk"),
+    )
 
 
 def _sources(ids):
@@ -85,15 +142,20 @@ def _sources(ids):
     )
 
 
+def _sources_sql():
+    return Joined(PracticeSource.objects.all(), "practice_id", "url", ("order", "pk"))
+
+
+#: name: (fetch(ids) -> (practice id, text) pairs, sql() -> the joined texts).
 RELATED = {
     "sectors": _through("sectors", "sector", "order", "name"),
     "countries": _through("countries", "country", "name"),
     "regions": _through("regions", "region", "order", "name"),
-    "partners": _partners,
+    "partners": (_partners, _partners_sql),
     "audiences": _through("audiences", "audience", "order", "name"),
     "stages": _through("stages", "stage", "order", "name"),
-    "tags": _tags,
-    "sources": _sources,
+    "tags": (_tags, _tags_sql),
+    "sources": (_sources, _sources_sql),
 }
 
 
@@ -105,7 +167,7 @@ def export_rows(queryset, chunk_size=CHUNK_SIZE):
     while chunk := list(islice(rows, chunk_size)):
         ids = [row[0] for row in chunk]
         related = {}
-        for name, fetch in RELATED.items():
+        for name, (fetch, _sql) in RELATED.items():
             grouped = defaultdict(list)
             for practice_id, text in fetch(ids):
                 grouped[practice_id].append(text)
@@ -126,23 +188,39 @@ def columns(request):
     def field(name):
         return lambda row: row[name]
 
+    def column(name, type=str, *, key=None):
+        """A column read from the row's ``key`` (``name``), in SQL the same field."""
+        key = key or name
+        sql = RELATED[key][1]() if key in RELATED else F(key)
+        return Column(name, field(key), type, sql=sql)
+
     return [
-        Column("title", field("title")),
-        Column("url", lambda row: f"{detail_prefix}{row['slug']}/"),
-        Column("sectors", field("sectors"), list[str]),
-        Column("countries", field("countries"), list[str]),
-        Column("regions", field("regions"), list[str]),
-        Column("kind", field("kind__name")),
-        Column("partners", field("partners"), list[str]),
-        Column("audiences", field("audiences"), list[str]),
-        Column("stages", field("stages"), list[str]),
-        Column("tags", field("tags"), list[str]),
-        Column("start_year", field("start_year"), int | None),
-        Column("end_year", field("end_year"), int | None),
-        Column("summary", field("summary")),
-        Column("outcomes", field("outcomes")),
-        Column("provenance", field("provenance")),
-        Column("sources", field("sources"), list[str]),
+        column("title"),
+        Column(
+            "url",
+            lambda row: f"{detail_prefix}{row['slug']}/",
+            sql=Concat(
+                Value(detail_prefix), F("slug"), Value("/"), output_field=TextField()
+            ),
+        ),
+        column("sectors", list[str]),
+        column("countries", list[str]),
+        column("regions", list[str]),
+        column("kind", key="kind__name"),
+        column("partners", list[str]),
+        column("audiences", list[str]),
+        column("stages", list[str]),
+        column("tags", list[str]),
+        column("start_year", int | None),
+        column("end_year", int | None),
+        column("summary"),
+        column("outcomes"),
+        Column(
+            "provenance",
+            field("provenance"),
+            sql=_label("provenance", dict(Provenance.choices), Value("")),
+        ),
+        column("sources", list[str]),
     ]
 
 

@@ -18,7 +18,7 @@ from core.citation import citation_response
 from core.errors import PublicHttp404
 from core.listing.cache import facet_groups
 from core.listing.chips import active_chips, describe
-from core.listing.csv import csv_response
+from core.listing.csv import queryset_csv_response
 from core.listing.facets import displayed
 from core.listing.params import query_string
 from core.listing.urls import CITATION_RENDERERS, EXPORT_RENDERERS
@@ -215,8 +215,11 @@ class ListingView(FilterView):
         return self.export.rows(self.object_list)
 
     def render_csv(self):
-        return csv_response(
-            self.export_rows(), self.export.columns(self.request), self.export.stem
+        return queryset_csv_response(
+            self.object_list,
+            self.export.rows,
+            self.export.columns(self.request),
+            self.export.stem,
         )
 
     def render_xlsx(self):

@@ -19,7 +19,9 @@ from core.citation import Citation
 from core.listing.csv import Column
 from core.listing.views import Export
 from core.lookups import among
+from core.models import Status
 from practices.models import (
+    Maturity,
     OrganisationType,
     Practice,
     PracticePartner,
@@ -38,6 +40,9 @@ BASE_FIELDS = (
     "summary",
     "outcomes",
     "provenance",
+    "provenance_source_url",
+    "maturity",
+    "maturity_source_url",
 )
 
 
@@ -85,6 +90,25 @@ def _sources(ids):
     )
 
 
+def _meetings(relation):
+    """(practice id, title) of the published meetings of one provenance relation.
+
+    Meetings belong to an app that depends on this one: they are reached through the
+    relation's own table and gated by their status (a meeting hangs off nothing)."""
+    through = getattr(Practice, relation).through
+
+    def fetch(ids):
+        return (
+            through.objects.filter(
+                among("practice_id", ids), meeting__status=Status.PUBLISHED
+            )
+            .order_by("meeting__start_date", "meeting__title", "pk")
+            .values_list("practice_id", "meeting__title")
+        )
+
+    return fetch
+
+
 RELATED = {
     "sectors": _through("sectors", "sector", "order", "name"),
     "countries": _through("countries", "country", "name"),
@@ -94,12 +118,15 @@ RELATED = {
     "stages": _through("stages", "stage", "order", "name"),
     "tags": _tags,
     "sources": _sources,
+    "meetings": _meetings(Provenance.PRESENTED.meeting_relation),
+    "organisation_meetings": _meetings(Provenance.ORGANISATION.meeting_relation),
 }
 
 
 def export_rows(queryset, chunk_size=CHUNK_SIZE):
     """Yield one dict per practice of ``queryset``, in its order."""
     provenance = dict(Provenance.choices)
+    maturity = dict(Maturity.choices)
     base = queryset.prefetch_related(None).values_list(*BASE_FIELDS)
     rows = base.iterator(chunk_size=chunk_size)
     while chunk := list(islice(rows, chunk_size)):
@@ -112,9 +139,13 @@ def export_rows(queryset, chunk_size=CHUNK_SIZE):
             related[name] = grouped
         for row in chunk:
             values = dict(zip(BASE_FIELDS, row, strict=True))
-            values["provenance"] = provenance.get(values["provenance"], "")
+            kind = values["provenance"]
+            values["provenance"] = provenance.get(kind, "")
+            values["maturity"] = maturity.get(values["maturity"], "")
             for name, grouped in related.items():
                 values[name] = grouped.get(values["pk"], [])
+            relation = Provenance(kind).meeting_relation if kind in Provenance else None
+            values["provenance_meetings"] = values[relation] if relation else []
             yield values
 
 
@@ -142,6 +173,10 @@ def columns(request):
         Column("summary", field("summary")),
         Column("outcomes", field("outcomes")),
         Column("provenance", field("provenance")),
+        Column("provenance_meetings", field("provenance_meetings"), list[str]),
+        Column("provenance_source", field("provenance_source_url")),
+        Column("maturity", field("maturity")),
+        Column("maturity_source", field("maturity_source_url")),
         Column("sources", field("sources"), list[str]),
     ]
 

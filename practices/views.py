@@ -114,6 +114,7 @@ class PracticeDetailView(DetailView):
         # Meetings belong to an app that depends on this one: their own queryset,
         # reached through the reverse relation, says which of them are public.
         context["meetings"] = practice.meetings.published()
+        context["provenance_meetings"] = practice.provenance_meetings()
         context["related_practices"] = related_practices(practice)
         if practice.is_published:
             url = self.request.build_absolute_uri(practice.get_absolute_url())

@@ -31,7 +31,8 @@ ENDPOINTS = {
 MAX_QUERIES = {
     # measured 28: the page's rows, one per related list, the facets (with the
     # composition facet), the content version
-    "practices": 29,
+    # Two more facets (provenance, maturity) and the provenance meetings of the rows.
+    "practices": 32,
     "practices, 3 filters and q": 33,  # 30, PostgreSQL 31
     "action points": 9,  # 8
     "action points, filtered": 12,  # 10, PostgreSQL 11

@@ -440,6 +440,8 @@ def test_facet_counts_leave_out_unpublished_practices(client, content):
         "audience": {},
         "stage": {},
         "kind": {"financial-intelligence-partnership": 1},
+        "provenance": {"documented_elsewhere": 1},
+        "maturity": {"not_assessed": 1},
         "tag": {"banks": 1},
         "year_from": {"2010": 1},
     }

@@ -52,6 +52,8 @@ def column_field(kind, **options):
         return serializers.CharField(allow_blank=True, **options)
     if kind is int:
         return serializers.IntegerField(**options)
+    if kind is bool:
+        return serializers.BooleanField(**options)
     raise TypeError(f"No API field for a column of type {kind!r}.")
 
 
@@ -183,9 +185,16 @@ class MeetingDetailSerializer(serializers.Serializer):
     kind = serializers.CharField(source="get_kind_display")
     region = serializers.CharField(source="region.name", allow_null=True)
     region_detail = serializers.CharField(allow_blank=True)
-    start_date = serializers.DateField(allow_null=True)
+    start_date = serializers.CharField(
+        source="start_date_known",
+        allow_null=True,
+        help_text="As far as it is known: YYYY-MM-DD, YYYY-MM or YYYY; null if none.",
+    )
     end_date = serializers.DateField(allow_null=True)
-    date_note = serializers.CharField(allow_blank=True)
+    date_note = serializers.CharField(
+        allow_blank=True, help_text="How the date is known."
+    )
+    outcomes_published = serializers.BooleanField()
     format = serializers.CharField(source="get_format_display", allow_blank=True)
     host_office = serializers.CharField(allow_blank=True)
     participants_count = serializers.IntegerField(allow_null=True)

@@ -22,7 +22,7 @@ from core.models import ContentVersion
 from core.search import SUGGEST_BELOW, clean_query, record_miss, suggestion
 from partnerships.models import ActionPoint, Insight, Meeting
 from partnerships.views import ActionPointListView
-from practices.models import Organisation, Practice, Sector
+from practices.models import Maturity, Organisation, Practice, Sector
 from practices.views import PracticeListView
 
 RECENT_PRACTICES = 6
@@ -52,7 +52,7 @@ def home(request):
         {
             "sectors": sectors,
             "recent_practices": recent,
-            "practice_count": Practice.objects.published().count(),
+            "provenance_counts": Practice.objects.published().provenance_counts(),
             "meeting_count": Meeting.objects.published().count(),
             "action_point_count": ActionPoint.objects.published().count(),
         },
@@ -65,7 +65,12 @@ def about(request):
     return render(
         request,
         "compendium/about.html",
-        {"meetings": meetings, "crumbs": [{"label": "About"}]},
+        {
+            "meetings": meetings,
+            "crumbs": [{"label": "About"}],
+            "provenance_counts": Practice.objects.published().provenance_counts(),
+            "maturity_labels": list(Maturity),
+        },
     )
 
 

@@ -1,7 +1,11 @@
 from django.contrib import admin
+from django.core.exceptions import ValidationError
+from django.forms.models import BaseInlineFormSet
 
-from core.admin import HttpsUrlFields, PublishableAdmin
+from core.admin import HttpsUrlFields, PublishableAdmin, VersionedForm
 from partnerships.models import ActionPoint, Insight, Meeting, MeetingSource
+from practices.admin import PracticeAdmin
+from practices.models import Practice, Provenance
 
 
 class MeetingSourceInline(HttpsUrlFields, admin.TabularInline):
@@ -30,8 +34,105 @@ class ActionPointInline(admin.StackedInline):
         return False
 
 
+class ProvenanceMeetingFormSet(BaseInlineFormSet):
+    """The meetings behind a practice's provenance, held to its kind: a practice
+    presented at a meeting, or whose organisation took part in one, names the
+    meeting; a comparable practice documented elsewhere names none."""
+
+    #: The kind of provenance whose meetings this relation holds.
+    kind = None
+
+    def clean(self):
+        super().clean()
+        named = [
+            form
+            for form in self.forms
+            if form.cleaned_data
+            and not form.cleaned_data.get("DELETE")
+            and form.cleaned_data.get("meeting")
+        ]
+        chosen = self.instance.provenance
+        if chosen == self.kind and not named:
+            raise ValidationError(
+                f"The provenance is “{Provenance(chosen).label}”: name the meeting."
+            )
+        if chosen != self.kind and named:
+            raise ValidationError(
+                f"Only a practice whose provenance is “{self.kind.label}” names a "
+                "meeting here: remove it, or change the provenance."
+            )
+
+
+def _provenance_inline(relation, kind, title):
+    formset = type(
+        f"{kind.name.title()}MeetingFormSet",
+        (ProvenanceMeetingFormSet,),
+        {"kind": kind},
+    )
+    return type(
+        f"{kind.name.title()}MeetingInline",
+        (admin.TabularInline,),
+        {
+            "model": getattr(Meeting, relation).through,
+            "formset": formset,
+            "extra": 0,
+            "autocomplete_fields": ("meeting",),
+            "verbose_name": title,
+            "verbose_name_plural": f"{title}s",
+        },
+    )
+
+
+PresentedMeetingInline = _provenance_inline(
+    "practices",
+    Provenance.PRESENTED,
+    "Provenance: meeting where the practice was presented or discussed",
+)
+OrganisationMeetingInline = _provenance_inline(
+    "organisation_practices",
+    Provenance.ORGANISATION,
+    "Provenance: meeting an organisation behind it took part in",
+)
+
+
+# Meetings depend on practices, so the practice form gains its provenance meetings
+# here, where both are known.
+admin.site.unregister(Practice)
+
+
+@admin.register(Practice)
+class PracticeWithMeetingsAdmin(PracticeAdmin):
+    inlines = [
+        *PracticeAdmin.inlines,
+        PresentedMeetingInline,
+        OrganisationMeetingInline,
+    ]
+
+
+class MeetingAdminForm(VersionedForm):
+    def clean(self):
+        cleaned = super().clean()
+        for relation, kind in (
+            ("practices", Provenance.PRESENTED),
+            ("organisation_practices", Provenance.ORGANISATION),
+        ):
+            wrong = [
+                practice.title
+                for practice in cleaned.get(relation) or []
+                if practice.provenance != kind
+            ]
+            if wrong:
+                self.add_error(
+                    relation,
+                    f"Their provenance is not “{kind.label}”: {', '.join(wrong)}. "
+                    "Change it on the practice first.",
+                )
+        return cleaned
+
+
 @admin.register(Meeting)
 class MeetingAdmin(PublishableAdmin):
+    form = MeetingAdminForm
     list_display = (
         "short_title",
         "kind",
@@ -44,7 +145,13 @@ class MeetingAdmin(PublishableAdmin):
     list_select_related = ("region",)
     search_fields = ("title", "short_title", "summary")
     prepopulated_fields = {"slug": ("short_title",)}
-    autocomplete_fields = ("region", "organisations", "practices", "lessons")
+    autocomplete_fields = (
+        "region",
+        "organisations",
+        "practices",
+        "organisation_practices",
+        "lessons",
+    )
     inlines = [InsightInline, MeetingSourceInline, ActionPointInline]
     fieldsets = (
         (
@@ -66,6 +173,7 @@ class MeetingAdmin(PublishableAdmin):
             {
                 "fields": (
                     "start_date",
+                    "date_precision",
                     "end_date",
                     "date_note",
                     "format",
@@ -86,7 +194,17 @@ class MeetingAdmin(PublishableAdmin):
                 )
             },
         ),
-        ("What it produced", {"fields": ("practices", "lessons")}),
+        (
+            "What it produced",
+            {
+                "fields": (
+                    "outcomes_published",
+                    "practices",
+                    "organisation_practices",
+                    "lessons",
+                )
+            },
+        ),
         (
             "Record",
             {

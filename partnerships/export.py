@@ -52,13 +52,11 @@ def meeting_columns(request):
         Column("kind", lambda m: m.get_kind_display()),
         Column("region", lambda m: m.region.name if m.region else ""),
         Column("area", lambda m: m.region_detail),
-        Column(
-            "start_date",
-            lambda m: m.start_date and m.start_date.isoformat(),
-            str | None,
-        ),
+        # As far as it is known: "2020-12-09", "2020-08" or "2020".
+        Column("start_date", lambda m: m.start_date_known, str | None),
         Column("end_date", lambda m: m.end_date and m.end_date.isoformat(), str | None),
         Column("date_note", lambda m: m.date_note),
+        Column("outcomes_published", lambda m: m.outcomes_published, bool),
         Column("format", lambda m: m.get_format_display()),
         Column("host_office", lambda m: m.host_office),
         Column("participants", lambda m: m.participants_count, int | None),

@@ -2,6 +2,7 @@ import reversion
 from django.db import models
 from django.db.models import Prefetch, Q
 from django.urls import reverse
+from django.utils.dateformat import format as date_format
 
 from core.models import ContentQuerySet, Publishable, PublishableQuerySet
 from core.search import SearchFields
@@ -39,6 +40,23 @@ class Meeting(Publishable):
         IN_PERSON = "in_person", "In person"
         HYBRID = "hybrid", "Hybrid"
 
+    class DatePrecision(models.TextChoices):
+        """How much of the start date is known; the rest of ``start_date`` is
+        only there to sort by (the first day of the month or year)."""
+
+        DAY = "day", "Day"
+        MONTH = "month", "Month"
+        YEAR = "year", "Year"
+
+        @property
+        def date_format(self):
+            return {self.DAY: "j F Y", self.MONTH: "F Y", self.YEAR: "Y"}[self]
+
+        @property
+        def iso_length(self):
+            """How many characters of YYYY-MM-DD are known."""
+            return {self.DAY: 10, self.MONTH: 7, self.YEAR: 4}[self]
+
     title = models.CharField(max_length=300)
     short_title = models.CharField(
         max_length=120, help_text="Used in lists and breadcrumbs, e.g. “Africa REGM”."
@@ -57,13 +75,34 @@ class Meeting(Publishable):
         ),
     )
     start_date = models.DateField(
-        null=True, blank=True, help_text="Leave empty if no date was published."
+        null=True,
+        blank=True,
+        help_text=(
+            "Leave empty if no date was published. When only the month or the year "
+            "is known, give its first day and set the precision."
+        ),
+    )
+    date_precision = models.CharField(
+        max_length=5,
+        choices=DatePrecision,
+        default=DatePrecision.DAY,
+        help_text="How much of the start date is known: day, month or year.",
     )
     end_date = models.DateField(null=True, blank=True)
     date_note = models.CharField(
         max_length=200,
         blank=True,
-        help_text="What is known when the exact date is not, e.g. “late August 2020”.",
+        help_text=(
+            "How the date is known, when no source gives it outright, e.g. “The week "
+            "before UNODC's news item of 28 August 2020.”"
+        ),
+    )
+    outcomes_published = models.BooleanField(
+        default=True,
+        help_text=(
+            "Untick when no report of the meeting's outcomes was ever published (only "
+            "an announcement, say); its page then says so."
+        ),
     )
     format = models.CharField(max_length=12, choices=Format, blank=True)
     host_office = models.CharField(max_length=300, blank=True)
@@ -88,7 +127,20 @@ class Meeting(Publishable):
         Practice,
         blank=True,
         related_name="meetings",
-        help_text="Practices presented or discussed at the meeting.",
+        help_text=(
+            "Practices presented or discussed at the meeting (the practice itself). "
+            "Their provenance must say so."
+        ),
+    )
+    organisation_practices = models.ManyToManyField(
+        Practice,
+        blank=True,
+        related_name="organisation_meetings",
+        verbose_name="practices whose organisation took part",
+        help_text=(
+            "Practices not presented themselves, but an organisation behind them took "
+            "part in the meeting. Their provenance must say so."
+        ),
     )
     lessons = models.ManyToManyField(
         LessonLearned,
@@ -109,6 +161,11 @@ class Meeting(Publishable):
                 | Q(end_date__gte=models.F("start_date")),
                 name="meeting_end_not_before_start",
             ),
+            # An end date is only known to the day.
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True) | Q(date_precision="day"),
+                name="meeting_end_date_only_with_day",
+            ),
         ]
 
     def __str__(self):
@@ -116,6 +173,29 @@ class Meeting(Publishable):
 
     def get_absolute_url(self):
         return reverse("partnerships:meeting_detail", kwargs={"slug": self.slug})
+
+    @property
+    def date_display(self):
+        """The dates as far as they are known: "9–10 December 2020", "August 2020",
+        or "Date not published"."""
+        if self.start_date is None:
+            return "Date not published"
+        precision = self.DatePrecision(self.date_precision)
+        start = date_format(self.start_date, precision.date_format)
+        end = self.end_date
+        if precision != self.DatePrecision.DAY or end is None or end == self.start_date:
+            return start
+        if (end.year, end.month) == (self.start_date.year, self.start_date.month):
+            return f"{self.start_date.day}–{date_format(end, 'j F Y')}"
+        return f"{date_format(self.start_date, 'j F')} – {date_format(end, 'j F Y')}"
+
+    @property
+    def start_date_known(self):
+        """The start date as far as it is known, in ISO form: "2020-08"."""
+        if self.start_date is None:
+            return None
+        length = self.DatePrecision(self.date_precision).iso_length
+        return self.start_date.isoformat()[:length]
 
 
 @reversion.register()

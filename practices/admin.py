@@ -173,7 +173,15 @@ class PracticeAdmin(PublishableAdmin):
         "start_year",
         "updated_at",
     )
-    list_filter = ("status", "sectors", "regions", "kind", "provenance", "updated_at")
+    list_filter = (
+        "status",
+        "sectors",
+        "regions",
+        "kind",
+        "provenance",
+        "maturity",
+        "updated_at",
+    )
     list_select_related = ("kind",)
     search_fields = ("title", "summary", "slug")
     prepopulated_fields = {"slug": ("title",)}
@@ -215,7 +223,18 @@ class PracticeAdmin(PublishableAdmin):
             },
         ),
         ("Time", {"fields": ("start_year", "end_year")}),
-        ("Provenance", {"fields": ("provenance", "provenance_note")}),
+        (
+            "Provenance",
+            {
+                "fields": ("provenance", "provenance_source_url", "provenance_note"),
+                "description": (
+                    "For a practice presented at a UNODC meeting, or whose "
+                    "organisation took part in one, name the meeting at the foot "
+                    "of this page."
+                ),
+            },
+        ),
+        ("Maturity and evidence", {"fields": ("maturity", "maturity_source_url")}),
         (
             "Record",
             {

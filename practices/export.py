@@ -21,7 +21,9 @@ from core.citation import Citation
 from core.listing.csv import Column, Joined
 from core.listing.views import Export
 from core.lookups import among
+from core.models import Status
 from practices.models import (
+    Maturity,
     OrganisationType,
     Practice,
     PracticePartner,
@@ -40,6 +42,9 @@ BASE_FIELDS = (
     "summary",
     "outcomes",
     "provenance",
+    "provenance_source_url",
+    "maturity",
+    "maturity_source_url",
 )
 
 
@@ -146,6 +151,38 @@ def _sources_sql():
     return Joined(PracticeSource.objects.all(), "practice_id", "url", ("order", "pk"))
 
 
+def _provenance_meetings():
+    """The published meetings a practice's provenance names: those of the relation
+    its kind uses (``Provenance.meeting_relation``), no other.
+
+    Meetings belong to an app that depends on this one: they are reached through the
+    relations' own tables and gated by their status (a meeting hangs off nothing)."""
+    order = ("meeting__start_date", "meeting__title", "pk")
+
+    def rows(kind):
+        through = getattr(Practice, kind.meeting_relation).through
+        return through.objects.filter(
+            practice__provenance=kind, meeting__status=Status.PUBLISHED
+        )
+
+    kinds = [kind for kind in Provenance if kind.needs_meeting]
+
+    def fetch(ids):
+        for kind in kinds:
+            yield from (
+                rows(kind)
+                .filter(among("practice_id", ids))
+                .order_by(*order)
+                .values_list("practice_id", "meeting__title")
+            )
+
+    def sql():
+        first, *others = (rows(kind) for kind in kinds)
+        return Joined(first, "practice_id", "meeting__title", order, also=others)
+
+    return fetch, sql
+
+
 #: name: (fetch(ids) -> (practice id, text) pairs, sql() -> the joined texts).
 RELATED = {
     "sectors": _through("sectors", "sector", "order", "name"),
@@ -156,12 +193,14 @@ RELATED = {
     "stages": _through("stages", "stage", "order", "name"),
     "tags": (_tags, _tags_sql),
     "sources": (_sources, _sources_sql),
+    "provenance_meetings": _provenance_meetings(),
 }
 
 
 def export_rows(queryset, chunk_size=CHUNK_SIZE):
     """Yield one dict per practice of ``queryset``, in its order."""
     provenance = dict(Provenance.choices)
+    maturity = dict(Maturity.choices)
     base = queryset.prefetch_related(None).values_list(*BASE_FIELDS)
     rows = base.iterator(chunk_size=chunk_size)
     while chunk := list(islice(rows, chunk_size)):
@@ -175,6 +214,7 @@ def export_rows(queryset, chunk_size=CHUNK_SIZE):
         for row in chunk:
             values = dict(zip(BASE_FIELDS, row, strict=True))
             values["provenance"] = provenance.get(values["provenance"], "")
+            values["maturity"] = maturity.get(values["maturity"], "")
             for name, grouped in related.items():
                 values[name] = grouped.get(values["pk"], [])
             yield values
@@ -220,6 +260,14 @@ def columns(request):
             field("provenance"),
             sql=_label("provenance", dict(Provenance.choices), Value("")),
         ),
+        column("provenance_meetings", list[str]),
+        column("provenance_source", key="provenance_source_url"),
+        Column(
+            "maturity",
+            field("maturity"),
+            sql=_label("maturity", dict(Maturity.choices), Value("")),
+        ),
+        column("maturity_source", key="maturity_source_url"),
         column("sources", list[str]),
     ]
 

@@ -18,10 +18,12 @@ from practices.models import (
     Audience,
     Country,
     LessonLearned,
+    Maturity,
     Organisation,
     OrganisationType,
     PartnershipKind,
     Practice,
+    Provenance,
     Region,
     Sector,
     Stage,
@@ -86,6 +88,18 @@ class PracticeFilterSet(ListFilterSet):
         queryset=PartnershipKind.objects.all(),
         field_name="kind",
         label="Kind of partnership",
+        facet=True,
+    )
+    provenance = ChoicesFilter(
+        choices=Provenance.choices,
+        field_name="provenance",
+        label="Provenance",
+        facet=True,
+    )
+    maturity = ChoicesFilter(
+        choices=Maturity.choices,
+        field_name="maturity",
+        label="Maturity",
         facet=True,
     )
     tag = SlugFilter(

@@ -1,6 +1,7 @@
 import reversion
 from django.contrib.contenttypes.fields import GenericRelation
 from django.contrib.postgres.search import SearchVectorField
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models, transaction
 from django.db.models import Count, Q
@@ -295,6 +296,20 @@ class PracticeQuerySet(PublishableQuerySet):
             ),
         )
 
+    def provenance_counts(self):
+        """How many of these practices there are of each kind of provenance, in
+        the order of ``Provenance``, with the total: what the home and About pages
+        say, computed rather than written by hand."""
+        counts = dict(self.order_by().values_list("provenance").annotate(n=Count("pk")))
+        return {
+            "total": sum(counts.values()),
+            "kinds": [
+                {"kind": kind, "count": n, "words": kind.counted(n)}
+                for kind in Provenance
+                for n in [counts.get(kind.value, 0)]
+            ],
+        }
+
     def tags(self):
         """The tags these practices carry: of ``published()`` ones, the public tags.
 
@@ -311,12 +326,91 @@ class PracticeQuerySet(PublishableQuerySet):
         )
 
 
+#: The Compendium's own page at UNODC, which every provenance note links to.
+COMPENDIUM_URL = "https://www.unodc.org/unodc/en/ngos/ppp-compendium.html"
+
+
 class Provenance(models.TextChoices):
-    UNODC_MEETING = "unodc_meeting", "Presented or discussed at a UNODC meeting"
+    """How a practice is connected to UNODC's PPP project, stated exactly.
+
+    The meeting behind the first two kinds is linked from the meeting (partnerships
+    depends on this app): ``Meeting.practices`` for a practice presented or discussed
+    there, ``Meeting.organisation_practices`` for one whose organisation took part.
+    """
+
+    PRESENTED = "presented", "Presented or discussed at a UNODC meeting"
+    ORGANISATION = (
+        "organisation",
+        "An organisation behind it took part in a UNODC meeting",
+    )
     DOCUMENTED_ELSEWHERE = (
         "documented_elsewhere",
         "Comparable practice documented elsewhere",
     )
+
+    @property
+    def meeting_relation(self):
+        """The reverse accessor on a practice naming its provenance meetings."""
+        return {
+            self.PRESENTED: "meetings",
+            self.ORGANISATION: "organisation_meetings",
+        }.get(self)
+
+    @property
+    def needs_meeting(self):
+        return self.meeting_relation is not None
+
+    def counted(self, n):
+        """``n`` practices of this kind, in words: "4 whose organisation took part
+        in a UNODC meeting"."""
+        return {
+            self.PRESENTED: f"{n} presented or discussed at a UNODC meeting",
+            self.ORGANISATION: (
+                f"{n} whose organisation took part in a UNODC meeting"
+                if n == 1
+                else f"{n} whose organisations took part in a UNODC meeting"
+            ),
+            self.DOCUMENTED_ELSEWHERE: (
+                f"{n} comparable practice documented elsewhere"
+                if n == 1
+                else f"{n} comparable practices documented elsewhere"
+            ),
+        }[self]
+
+
+class Maturity(models.TextChoices):
+    """How far a practice has come, judged from its published sources only."""
+
+    PILOT = "pilot", "Pilot"
+    IMPLEMENTED = "implemented", "Implemented"
+    EVALUATED = "evaluated", "Evaluated"
+    SCALED = "scaled", "Scaled"
+    NOT_ASSESSED = "not_assessed", "Not assessed"
+
+    @property
+    def description(self):
+        """The rubric: what the label means (the About page shows it)."""
+        return {
+            self.PILOT: (
+                "Tested on a small scale or for a limited time; the sources report "
+                "no wider roll-out."
+            ),
+            self.IMPLEMENTED: (
+                "Running as a programme, law or service; the sources describe it in "
+                "operation but give no measured results."
+            ),
+            self.EVALUATED: (
+                "The sources report measured results: counts of cases, reports, "
+                "people reached or investigations supported."
+            ),
+            self.SCALED: (
+                "Extended well beyond where it started, to other countries, sectors or "
+                "a large membership, as the sources report."
+            ),
+            self.NOT_ASSESSED: (
+                "The sources do not say enough to place it; no label is guessed."
+            ),
+        }[self]
 
 
 @reversion.register(
@@ -390,14 +484,41 @@ class Practice(Publishable):
         choices=Provenance,
         default=Provenance.DOCUMENTED_ELSEWHERE,
         help_text=(
-            "Whether the practice was presented or discussed at a UNODC meeting (link "
-            "it from the meeting) or is a comparable practice documented elsewhere."
+            "Presented or discussed at a UNODC meeting (the practice itself), an "
+            "organisation behind it took part in one, or a comparable practice "
+            "documented elsewhere. For the first two, name the meeting below and "
+            "give the source that says so."
+        ),
+    )
+    provenance_source_url = models.URLField(
+        max_length=500,
+        blank=True,
+        verbose_name="provenance source URL",
+        help_text=(
+            "The page that shows the practice or its organisation at the meeting. "
+            "Required for the first two kinds of provenance; empty for a comparator."
         ),
     )
     provenance_note = models.CharField(
         max_length=300,
         blank=True,
         help_text="Who presented it where, or why it is included as a comparator.",
+    )
+    maturity = models.CharField(
+        max_length=16,
+        choices=Maturity,
+        default=Maturity.NOT_ASSESSED,
+        db_index=True,
+        help_text=(
+            "How far it has come, from its sources only (the rubric is on the About "
+            "page). Leave “Not assessed” when the sources do not tell."
+        ),
+    )
+    maturity_source_url = models.URLField(
+        max_length=500,
+        blank=True,
+        verbose_name="maturity source URL",
+        help_text="The source that supports the label; empty for “Not assessed”.",
     )
     tags = TaggableManager(blank=True, help_text="Comma-separated keywords.")
     # The tag links themselves, so that a version of the practice holds its tags.
@@ -453,6 +574,30 @@ class Practice(Publishable):
     def __str__(self):
         return self.title
 
+    def clean(self):
+        super().clean()
+        errors = {}
+        kind = Provenance(self.provenance) if self.provenance in Provenance else None
+        if kind is not None and kind.needs_meeting and not self.provenance_source_url:
+            errors["provenance_source_url"] = (
+                "Give the source that shows the practice or its organisation at the "
+                "meeting."
+            )
+        if kind == Provenance.DOCUMENTED_ELSEWHERE and self.provenance_source_url:
+            errors["provenance_source_url"] = (
+                "A comparable practice documented elsewhere names no meeting source: "
+                "leave this empty, or choose another kind of provenance."
+            )
+        if self.maturity == Maturity.NOT_ASSESSED and self.maturity_source_url:
+            errors["maturity_source_url"] = (
+                "A practice that is not assessed has no source for its label: leave "
+                "this empty, or choose a label."
+            )
+        elif self.maturity != Maturity.NOT_ASSESSED and not self.maturity_source_url:
+            errors["maturity_source_url"] = "Give the source that supports the label."
+        if errors:
+            raise ValidationError(errors)
+
     def save(self, *args, **kwargs):
         """Save, and remember the slug it had, so that its old address redirects."""
         previous = None
@@ -471,6 +616,30 @@ class Practice(Publishable):
 
     def get_absolute_url(self):
         return reverse("practices:detail", kwargs={"slug": self.slug})
+
+    def provenance_meetings(self):
+        """The published meetings behind its provenance (none for a comparator).
+
+        A draft meeting is never named: the practice then states its kind of
+        provenance and its source only."""
+        kind = Provenance(self.provenance) if self.provenance in Provenance else None
+        if kind is None or not kind.needs_meeting:
+            return []
+        # Meetings belong to an app that depends on this one: their own queryset,
+        # reached through the reverse relation, says which of them are public.
+        return list(getattr(self, kind.meeting_relation).published())
+
+    def source_for(self, url):
+        """The practice's source at ``url`` (read from the prefetched sources)."""
+        return next((s for s in self.sources.all() if s.url == url), None)
+
+    @property
+    def provenance_source(self):
+        return self.source_for(self.provenance_source_url)
+
+    @property
+    def maturity_source(self):
+        return self.source_for(self.maturity_source_url)
 
     @property
     def is_ongoing(self):

@@ -117,6 +117,7 @@ class PracticeDetailView(DetailView):
         context["action_points"] = practice.action_points.published().select_related(
             "audience", "sector"
         )
+        context["provenance_meetings"] = practice.provenance_meetings()
         context["related_practices"] = related_practices(practice)
         if practice.is_published:
             url = self.request.build_absolute_uri(practice.get_absolute_url())

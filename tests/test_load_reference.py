@@ -104,9 +104,13 @@ PRACTICES = {
             "start_year": 2019,
             "end_year": None,
             "outcomes": "",
+            "maturity": "not_assessed",
+            "maturity_source_url": "",
             "provenance": "documented_elsewhere",
+            "provenance_source_url": "",
             "provenance_note": "",
             "meetings": [],
+            "organisation_meetings": [],
             "tags": ["alerts", "banks"],
             "partners": [
                 {"organisation": "bank-a", "role": "lead"},
@@ -391,6 +395,27 @@ def test_unedited_rows_follow_the_fixture(fixtures):
     assert "Rows: 0 created, 2 updated, 0 overwritten, 0 skipped" in output
 
 
+def test_a_field_added_since_the_last_load_is_filled_in_not_taken_for_an_edit(
+    fixtures,
+):
+    load(fixtures)
+    # As if the row had been loaded before the model had a maturity.
+    record = LoadedRow.objects.get(model="practices.practice", key="shared-alerts")
+    del record.values["maturity"]
+    record.save()
+    practice = fixtures["practices"]["practices"][0]
+    practice.update(
+        maturity="implemented",
+        maturity_source_url="https://fiu-de.example.org/report",
+    )
+    fixtures["write"]()
+
+    output = load(fixtures)
+
+    assert "updated practices.practice 'shared-alerts'" in output
+    assert Practice.objects.get(slug="shared-alerts").maturity == "implemented"
+
+
 def test_overwrite_replaces_edited_rows_but_keeps_what_editors_added(fixtures):
     load(fixtures)
     edit_practice()
@@ -618,6 +643,24 @@ BAD_ROWS = {
     "unknown field": (
         lambda f: f["practices"]["practices"][1].update(colour="red"),
         "practices.practice 'second-practice': unknown fields ['colour']",
+    ),
+    "presented without its source": (
+        lambda f: f["practices"]["practices"][0].update(provenance="presented"),
+        "practices.practice 'shared-alerts': provenance_source_url: Give the source "
+        "that shows the practice or its organisation at the meeting.",
+    ),
+    "comparator with a meeting source": (
+        lambda f: f["practices"]["practices"][0].update(
+            provenance_source_url="https://fiu-de.example.org/report"
+        ),
+        "practices.practice 'shared-alerts': provenance_source_url: A comparable "
+        "practice documented elsewhere names no meeting source: leave this empty, or "
+        "choose another kind of provenance.",
+    ),
+    "maturity without its source": (
+        lambda f: f["practices"]["practices"][0].update(maturity="scaled"),
+        "practices.practice 'shared-alerts': maturity_source_url: Give the source "
+        "that supports the label.",
     ),
 }
 

@@ -402,7 +402,7 @@ def test_counts_leave_out_unpublished_content(client, content):
     home = client.get(reverse("home"))
     sectors = {sector.slug: sector.practice_count for sector in home.context["sectors"]}
     assert sectors == {"supply-chain": 0, "financial": 1, "technology": 0}
-    assert home.context["practice_count"] == 1
+    assert home.context["provenance_counts"]["total"] == 1
     assert home.context["meeting_count"] == 1
     assert home.context["action_point_count"] == 1
 
@@ -446,6 +446,8 @@ def test_facet_counts_leave_out_unpublished_practices(client, content):
         "audience": {},
         "stage": {},
         "kind": {"financial-intelligence-partnership": 1},
+        "provenance": {"documented_elsewhere": 1},
+        "maturity": {"not_assessed": 1},
         "tag": {"banks": 1},
         "year_from": {"2010": 1},
     }

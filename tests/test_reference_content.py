@@ -183,7 +183,7 @@ def test_south_eastern_europe_regm_publishes_no_date_and_no_count(client, load_o
     assert meeting.participants_count is None
     assert page.status_code == 200
     text = re.sub(r"\s+", " ", page.text)
-    assert re.search(r"<dt>Dates</dt>\s*<dd>Not published", text)
+    assert re.search(r"<dt>Dates</dt>\s*<dd>Date not published", text)
     assert re.search(r"<dt>Participants</dt>\s*<dd>Not published", text)
 
 
@@ -253,3 +253,56 @@ def test_action_point_links_rest_on_the_reference_facts(load_output):
     assert list(point.practices.values_list("slug", flat=True)) == [
         "tech-coalition-project-protect"
     ]
+
+
+# What compendium-facts.json (``compendium_link``) shows for each practice it does not
+# call a comparator: the practice itself presented, or only its organisation there.
+PROVENANCE_FROM_THE_FACTS = {
+    "truckers-against-trafficking": ("presented", "regm-americas-2020"),
+    "german-supply-chain-due-diligence-act": ("presented", "side-event-2021"),
+    "project-protect-canada": ("organisation", "regm-americas-2020"),
+    "project-shadow-canada": ("organisation", "regm-americas-2020"),
+    "consejo-ciudadano-national-anti-trafficking-line": (
+        "organisation",
+        "regm-americas-2020",
+    ),
+    "outland-denim-survivor-employment": ("organisation", "regm-asia-pacific-2021"),
+}
+
+
+def test_provenance_is_stated_as_the_facts_show_it(load_output):
+    stated = {}
+    for practice in Practice.objects.exclude(provenance="documented_elsewhere"):
+        (meeting,) = practice.provenance_meetings()
+        # The source is one of the practice's sources, and one its meeting cites.
+        assert practice.provenance_source is not None, practice.slug
+        assert meeting.sources.filter(url=practice.provenance_source_url).exists()
+        stated[practice.slug] = (practice.provenance, meeting.slug)
+
+    assert stated == PROVENANCE_FROM_THE_FACTS
+    comparators = Practice.objects.filter(provenance="documented_elsewhere")
+    assert comparators.count() == 42
+    assert not comparators.exclude(provenance_source_url="").exists()
+    assert not comparators.filter(meetings__isnull=False).exists()
+    assert not comparators.filter(organisation_meetings__isnull=False).exists()
+
+
+def test_every_maturity_label_rests_on_one_of_the_practice_s_sources(load_output):
+    for practice in Practice.objects.prefetch_related("sources"):
+        if practice.maturity == "not_assessed":
+            assert practice.maturity_source_url == "", practice.slug
+        else:
+            assert practice.maturity_source is not None, practice.slug
+
+
+def test_meetings_say_what_is_known_of_their_dates_and_outcomes(client, load_output):
+    consultation = Meeting.objects.get(slug="consultation-2020")
+    africa = Meeting.objects.get(slug="regm-africa-2021")
+
+    assert consultation.date_display == "August 2020"
+    assert "28 August 2020" in consultation.date_note
+    assert set(
+        Meeting.objects.filter(outcomes_published=False).values_list("slug", flat=True)
+    ) == {"regm-africa-2021", "regm-south-eastern-europe"}
+    page = client.get(africa.get_absolute_url()).text
+    assert page.count("UNODC has not published the outcomes of this meeting.") == 1

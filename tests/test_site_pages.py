@@ -28,7 +28,7 @@ def test_home_counts_published_practices_per_sector(client, taxonomy):
         sector.slug: sector.practice_count for sector in response.context["sectors"]
     }
     assert counts == {"supply-chain": 0, "financial": 3, "technology": 1}
-    assert response.context["practice_count"] == 3
+    assert response.context["provenance_counts"]["total"] == 3
     assert response.context["action_point_count"] == 3
     assert '<a href="/practices/?sector=financial">3 practices</a>' in (response.text)
     assert '<a href="/practices/?sector=technology">1 practice</a>' in response.text

@@ -6,6 +6,7 @@ from django.utils.safestring import mark_safe
 
 from core.listing.params import strip_control
 from core.search import HIGHLIGHT_START, HIGHLIGHT_STOP
+from practices.models import COMPENDIUM_URL
 
 register = template.Library()
 
@@ -42,3 +43,10 @@ def highlight(snippet):
     if inside:
         parts.append("</mark>")
     return mark_safe("".join(parts))
+
+
+@register.simple_tag
+def compendium_url():
+    """The Compendium's own page at UNODC, linked from the footer, About and every
+    practice's provenance note."""
+    return COMPENDIUM_URL

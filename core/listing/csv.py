@@ -124,13 +124,16 @@ class Joined:
     ``rows``: a QuerySet of the related rows, ``key`` the field naming the list's row
     each belongs to, ``expression`` the value (a field name or an expression). The
     COPY export groups them by ``key`` once for the whole list, a join rather than
-    a subquery per row.
+    a subquery per row. ``also``: more QuerySets of related rows with the same
+    fields, for a column read from one of several relations; a row of the list must
+    have related rows in one of them at most.
     """
 
     rows: object
     key: str
     expression: object
     order_by: tuple
+    also: tuple = ()
 
     def grouped(self, keys):
         """(key, joined values) of the rows whose key is among ``keys`` (an
@@ -140,8 +143,8 @@ class Joined:
         expression = self.expression
         if isinstance(expression, str):
             expression = F(expression)
-        return (
-            self.rows.filter(**{f"{self.key}__in": keys})
+        grouped = [
+            rows.filter(**{f"{self.key}__in": keys})
             .order_by()
             .values(self.key)
             .annotate(
@@ -152,7 +155,10 @@ class Joined:
                 )
             )
             .values_list(self.key, "joined")
-        )
+            for rows in (self.rows, *self.also)
+        ]
+        first, *others = grouped
+        return first.union(*others, all=True) if others else first
 
 
 def _sql_char(char):

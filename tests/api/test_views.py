@@ -335,6 +335,7 @@ def test_meeting_detail_shows_the_meeting_and_only_published_practices(
         "start_date": None,
         "end_date": None,
         "date_note": "",
+        "outcomes_published": True,
         "format": "Online",
         "host_office": "",
         "participants_count": 120,

@@ -106,7 +106,7 @@ def test_a_chosen_option_without_results_is_still_shown_to_be_unticked(taxonomy)
 
 
 def test_column_facet_on_a_choices_column_labels_the_choices(taxonomy):
-    PracticeFactory.create_batch(2, published=True, provenance=Provenance.UNODC_MEETING)
+    PracticeFactory.create_batch(2, published=True, provenance=Provenance.PRESENTED)
     PracticeFactory(published=True, provenance=Provenance.DOCUMENTED_ELSEWHERE)
     PracticeFactory(provenance=Provenance.DOCUMENTED_ELSEWHERE)  # a draft
 
@@ -114,7 +114,7 @@ def test_column_facet_on_a_choices_column_labels_the_choices(taxonomy):
 
     assert isinstance(ProvenanceFilterSet.facets[0], ColumnFacet)
     assert [(o["value"], o["label"], o["count"]) for o in found["options"]] == [
-        ("unodc_meeting", "Presented or discussed at a UNODC meeting", 2),
+        ("presented", "Presented or discussed at a UNODC meeting", 2),
         ("documented_elsewhere", "Comparable practice documented elsewhere", 1),
     ]
 
@@ -302,6 +302,8 @@ def test_facet_true_picks_the_kind_from_the_field():
         "audience": RelationFacet,
         "stage": RelationFacet,
         "kind": ColumnFacet,  # a foreign key
+        "provenance": ColumnFacet,  # a choices column
+        "maturity": ColumnFacet,
         "tag": TagFacet,  # taggit
         "year_from": YearRangeFacet,  # declared, with year_to
     }

@@ -39,6 +39,10 @@ COLUMNS = [
     "summary",
     "outcomes",
     "provenance",
+    "provenance_meetings",
+    "provenance_source",
+    "maturity",
+    "maturity_source",
     "sources",
 ]
 

@@ -123,8 +123,10 @@ SECTIONS = [
             "region",
             "region_detail",
             "start_date",
+            "date_precision",
             "end_date",
             "date_note",
+            "outcomes_published",
             "format",
             "host_office",
             "participants_count",
@@ -151,11 +153,15 @@ SECTIONS = [
             "start_year",
             "end_year",
             "outcomes",
+            "maturity",
+            "maturity_source_url",
             "provenance",
+            "provenance_source_url",
             "provenance_note",
         ),
         relations=("sectors", "countries", "regions", "stages", "audiences"),
-        reverse_relations=("meetings",),
+        # The meetings behind its provenance (``Provenance.meeting_relation``).
+        reverse_relations=("meetings", "organisation_meetings"),
         children=(
             Children(
                 "partners",
@@ -299,7 +305,11 @@ def snapshot(section, obj):
 
 
 def edited_fields(current, recorded):
-    return [name for name in current if current[name] != recorded.get(name)]
+    # A field the record lacks was added to the model after the row was loaded: the
+    # loader never wrote it, so no editor can have changed it from what it wrote.
+    return [
+        name for name in current if name in recorded and current[name] != recorded[name]
+    ]
 
 
 def _form_value(value):

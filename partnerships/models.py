@@ -235,6 +235,15 @@ class StrategyQuerySet(PublishableQuerySet):
     # Never public while its meeting is not.
     published_with = "meeting"
 
+    def for_display(self):
+        """These rows with what a strategy's card shows (the include
+        ``partnerships/includes/strategy_items.html``): its sector, meeting and
+        audiences, and only its published practices."""
+        return self.select_related("sector", "meeting").prefetch_related(
+            "audiences",
+            models.Prefetch("practices", queryset=Practice.objects.published()),
+        )
+
 
 @reversion.register()
 class Strategy(Publishable):

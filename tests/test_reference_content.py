@@ -12,9 +12,10 @@ from django.apps import apps
 from django.core.management import call_command
 from django.db import transaction
 from django.db.models import Count, Q
+from django.urls import reverse
 
 from core.models import Status
-from partnerships.models import ActionPoint, Meeting
+from partnerships.models import ActionPoint, Meeting, Strategy
 from practices.models import Audience, LessonLearned, Organisation, Practice, Sector
 
 pytestmark = pytest.mark.django_db
@@ -194,3 +195,55 @@ def test_every_reference_page_renders(client, load_output):
     failures = {url: client.get(url).status_code for url in urls}
 
     assert {url: code for url, code in failures.items() if code != 200} == {}
+
+
+CONSULTATION_SOURCE = (
+    "http://www.unodc.org/unodc/en/frontpage/2020/August/unodc-holds-online-"
+    "consultation-on-public-private-partnerships_-joining-forces-to-counter-"
+    "trafficking-in-persons.html"
+)
+
+
+def test_strategies_are_the_four_recorded_consultation_recommendations(load_output):
+    strategies = Strategy.objects.published()
+    consultation = Meeting.objects.get(slug="consultation-2020")
+
+    assert strategies.count() == 4
+    assert {s.meeting for s in strategies} == {consultation}
+    assert {s.source_url for s in strategies} == {CONSULTATION_SOURCE}
+    assert CONSULTATION_SOURCE in consultation.sources.values_list("url", flat=True)
+    assert strategies.filter(sector__isnull=False).count() == 0
+    illustrated = strategies.get(practices__isnull=False)
+    assert "survivors" in illustrated.text
+    assert list(illustrated.practices.values_list("slug", flat=True)) == [
+        "outland-denim-survivor-employment"
+    ]
+
+
+def test_every_lesson_linked_to_a_practice_has_its_source_among_the_practices(
+    load_output,
+):
+    linked = LessonLearned.objects.published().filter(practice__isnull=False)
+
+    assert linked.count() == 19
+    for lesson in linked.select_related("practice"):
+        sources = set(lesson.practice.sources.values_list("url", flat=True))
+        assert lesson.source_url in sources, lesson
+
+
+def test_cross_sector_lessons_are_listed_under_across_sectors(client, load_output):
+    response = client.get(reverse("practices:lesson_list"), {"sector": "none"})
+
+    assert response.context["result_count"] == 2
+    assert "Across sectors" in response.text
+    consejo = Practice.objects.get(
+        slug="consejo-ciudadano-national-anti-trafficking-line"
+    )
+    assert f'<a href="{consejo.get_absolute_url()}">' in response.text
+
+
+def test_reference_strategies_page_renders(client, load_output):
+    response = client.get(reverse("partnerships:strategy_list"))
+
+    assert response.status_code == 200
+    assert response.context["result_count"] == 4

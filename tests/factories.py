@@ -209,9 +209,16 @@ class StrategyFactory(PublishedTrait, DjangoModelFactory):
 class LessonLearnedFactory(PublishedTrait, DjangoModelFactory):
     class Meta:
         model = LessonLearned
+        skip_postgeneration_save = True
 
     text = factory.Sequence(lambda n: f"Start with a few committed partners ({n}).")
     status = Status.DRAFT
+
+    @factory.post_generation
+    def practice(self, create, extracted, **kwargs):
+        """``practice=`` links the lesson to that one practice."""
+        if create and extracted is not None:
+            self.practices.add(extracted)
 
 
 def build_taxonomy():

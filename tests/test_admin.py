@@ -651,11 +651,27 @@ def test_tag_autocomplete_finds_a_tag(request, client, role):
         ),
         (
             "practices",
-            "lessonlearned",
+            "lessonpractice",
             "practice",
             lambda: PracticeFactory(title="Banks Alliance"),
             "banks",
             "Banks Alliance",
+        ),
+        (
+            "partnerships",
+            "strategy",
+            "meeting",
+            lambda: MeetingFactory(short_title="Online consultation 2020"),
+            "consultation",
+            "Online consultation 2020",
+        ),
+        (
+            "partnerships",
+            "strategy",
+            "practices",
+            lambda: PracticeFactory(title="Survivor employment"),
+            "survivor",
+            "Survivor employment",
         ),
     ],
 )

@@ -423,7 +423,7 @@ def test_rows_linking_to_what_an_editor_deleted_or_renamed_still_load(fixtures):
             {
                 "text": "Alerts work when banks and the FIU meet regularly.",
                 "sector": "financial",
-                "practice": "shared-alerts",
+                "practices": ["shared-alerts"],
             }
         ]
     }
@@ -433,7 +433,7 @@ def test_rows_linking_to_what_an_editor_deleted_or_renamed_still_load(fixtures):
     load(fixtures)
     # A practice with lessons cannot be deleted (PROTECT): the editor deletes the
     # lesson first, then the practice.
-    LessonLearned.objects.filter(practice__slug="shared-alerts").delete()
+    LessonLearned.objects.filter(practices__slug="shared-alerts").delete()
     Practice.objects.filter(slug="shared-alerts").delete()
     Organisation.objects.filter(slug="bank-b").update(slug="bank-b-renamed")
 

@@ -155,6 +155,19 @@ def test_lesson_is_public_only_with_its_practice(practice_status, is_public):
     assert (lesson in LessonLearned.objects.published()) is is_public
 
 
+@pytest.mark.parametrize("status", HIDDEN)
+def test_lesson_of_several_practices_is_hidden_while_any_of_them_is(status):
+    lesson = LessonLearnedFactory(published=True)
+    lesson.practices.add(
+        PracticeFactory(published=True), PracticeFactory(status=status)
+    )
+    both = LessonLearnedFactory(published=True)
+    both.practices.add(PracticeFactory(published=True), PracticeFactory(published=True))
+
+    assert list(LessonLearned.objects.published()) == [both]
+    assert list(LessonLearned.objects.unpublished()) == [lesson]
+
+
 def test_lesson_without_a_practice_is_public_when_published():
     lesson = LessonLearnedFactory(published=True, practice=None)
 

@@ -220,15 +220,62 @@ def test_strategies_are_the_four_recorded_consultation_recommendations(load_outp
     ]
 
 
-def test_every_lesson_linked_to_a_practice_has_its_source_among_the_practices(
-    load_output,
-):
-    linked = LessonLearned.objects.published().filter(practice__isnull=False)
+def test_every_lesson_linked_to_practices_has_its_source_among_theirs(load_output):
+    linked = LessonLearned.objects.published().filter(practices__isnull=False)
 
-    assert linked.count() == 19
-    for lesson in linked.select_related("practice"):
-        sources = set(lesson.practice.sources.values_list("url", flat=True))
+    assert linked.distinct().count() == 19
+    for lesson in linked.distinct().prefetch_related("practices__sources"):
+        sources = {
+            source.url
+            for practice in lesson.practices.all()
+            for source in practice.sources.all()
+        }
         assert lesson.source_url in sources, lesson
+
+
+# Lessons the facts draw from several practices: each further practice holds another
+# source the facts give the lesson (the lesson keeps one source of its own).
+FURTHER_PRACTICES = {
+    "Begin a partnership with a small group": {
+        "fintel-alliance": "https://ngm.com.au/australias-fintel-alliance-combating-"
+        "serious-financial-crime/",
+    },
+    "Privacy and secrecy laws": {
+        "fintel-alliance": "https://m.frasercoastchronicle.com.au/news/australian-"
+        "banks-authorities-join-forces-to-combat/3559728/",
+    },
+    "A partnership model that has proved itself": {
+        "jmlit-uk": "https://amlc.eu/amlc-in-europol-financial-intelligence-public-"
+        "private-partnership-steering-group-efippp",
+        "efippp": "https://amlc.eu/amlc-in-europol-financial-intelligence-public-"
+        "private-partnership-steering-group-efippp",
+    },
+    "Industry coalitions and new laws": {
+        "french-duty-of-vigilance-law": "http://www.lexology.com/library/detail.aspx"
+        "?g=ee0b908c-35b2-4d6c-9565-42a48ddae2c8",
+    },
+    "Laws that only require companies to report": {
+        "uk-modern-slavery-act-s54": "https://www.freshlawblog.com/tag/environmental-"
+        "social-governance/",
+    },
+    "Once trained, frontline staff": {
+        "marriott-human-trafficking-awareness-training": "https://wearepact.org/blog/"
+        "2019/1/22/marriott-500000-associates-antitrafficking-training",
+    },
+}
+
+
+@pytest.mark.parametrize("start", FURTHER_PRACTICES)
+def test_a_lesson_drawn_from_several_practices_links_each(load_output, start):
+    lesson = LessonLearned.objects.get(text__startswith=start)
+    further = FURTHER_PRACTICES[start]
+
+    slugs = set(lesson.practices.values_list("slug", flat=True))
+    assert set(further) < slugs
+    for slug, url in further.items():
+        practice = Practice.objects.get(slug=slug)
+        assert url in practice.sources.values_list("url", flat=True)
+    assert lesson in LessonLearned.objects.published()
 
 
 def test_cross_sector_lessons_are_listed_under_across_sectors(client, load_output):

@@ -173,7 +173,8 @@ SECTIONS = [
         "lessons",
         LessonLearned,
         "text",
-        ("sector", "practice", "source_url", "order"),
+        ("sector", "source_url", "order"),
+        relations=("practices",),
         reverse_relations=("meetings",),
     ),
     Section(

@@ -1,5 +1,7 @@
 """What the editorial groups may do with recommended strategies: as with action
-points, editors write them and publishers also delete, publish and archive them."""
+points, editors write them and publishers also delete, publish and archive them. And
+with a lesson's links to its practices, inline rows of the lesson's form: both groups
+add, change and delete them, as they do a practice's sources."""
 
 from django.contrib.auth.management import create_permissions
 from django.db import migrations
@@ -8,10 +10,13 @@ EDITOR_ACTIONS = ("add", "change", "view")
 PUBLISHER_ACTIONS = ("add", "change", "delete", "view", "publish")
 
 
-def _permissions(Permission, actions):
+LINK_ACTIONS = ("add", "change", "delete", "view")
+
+
+def _permissions(Permission, actions, app_label="partnerships", model="strategy"):
     return [
         Permission.objects.get(
-            content_type__app_label="partnerships", codename=f"{action}_strategy"
+            content_type__app_label=app_label, codename=f"{action}_{model}"
         )
         for action in actions
     ]
@@ -28,8 +33,9 @@ def grant(apps, schema_editor):
         ("Editors", EDITOR_ACTIONS),
         ("Publishers", PUBLISHER_ACTIONS),
     ):
+        links = _permissions(Permission, LINK_ACTIONS, "practices", "lessonpractice")
         for group in Group.objects.filter(name=name):
-            group.permissions.add(*_permissions(Permission, actions))
+            group.permissions.add(*_permissions(Permission, actions), *links)
 
 
 def revoke(apps, schema_editor):
@@ -37,6 +43,8 @@ def revoke(apps, schema_editor):
     Permission = apps.get_model("auth", "Permission")
     permissions = Permission.objects.filter(
         content_type__app_label="partnerships", content_type__model="strategy"
+    ) | Permission.objects.filter(
+        content_type__app_label="practices", content_type__model="lessonpractice"
     )
     for group in Group.objects.filter(name__in=("Editors", "Publishers")):
         group.permissions.remove(*permissions)
@@ -46,6 +54,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ("compendium", "0002_cite_search_rights"),
         ("partnerships", "0006_strategies_strategy"),
+        ("practices", "0010_lessons_practices"),
     ]
 
     operations = [migrations.RunPython(grant, revoke)]

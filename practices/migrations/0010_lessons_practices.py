@@ -5,7 +5,11 @@ from django.db import migrations, models
 
 
 def links_from_fk(apps, schema_editor):
-    """Each lesson's one practice becomes its first link."""
+    """Each lesson's one practice becomes its first link.
+
+    What load_reference recorded of a lesson says ``practices`` too, so that a lesson
+    nobody edited still follows its fixture on the next load.
+    """
     LessonLearned = apps.get_model("practices", "LessonLearned")
     LessonPractice = apps.get_model("practices", "LessonPractice")
     LessonPractice.objects.bulk_create(
@@ -14,6 +18,12 @@ def links_from_fk(apps, schema_editor):
             practice__isnull=False
         ).values_list("pk", "practice_id")
     )
+    LoadedRow = apps.get_model("core", "LoadedRow")
+    for row in LoadedRow.objects.filter(model="practices.lessonlearned"):
+        if "practice" in row.values:
+            practice = row.values.pop("practice")
+            row.values["practices"] = [practice] if practice else []
+            row.save(update_fields=["values"])
 
 
 def fk_from_links(apps, schema_editor):
@@ -24,12 +34,19 @@ def fk_from_links(apps, schema_editor):
         LessonLearned.objects.filter(pk=link.lesson_id).update(
             practice_id=link.practice_id
         )
+    LoadedRow = apps.get_model("core", "LoadedRow")
+    for row in LoadedRow.objects.filter(model="practices.lessonlearned"):
+        if "practices" in row.values:
+            practices = row.values.pop("practices")
+            row.values["practice"] = practices[0] if practices else None
+            row.save(update_fields=["values"])
 
 
 class Migration(migrations.Migration):
 
     dependencies = [
         ('practices', '0009_cite_practice_old_slug'),
+        ('core', '0002_loader_loaded_rows'),
     ]
 
     operations = [

@@ -17,4 +17,10 @@ urlpatterns = [
         "action_point_list",
         "action_point_export",
     ),
+    *list_routes(
+        "strategies/",
+        views.StrategyListView,
+        "strategy_list",
+        "strategy_export",
+    ),
 ]

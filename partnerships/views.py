@@ -2,8 +2,12 @@ from django.db.models import Count, Prefetch, Q
 from django.views.generic import DetailView
 
 from core.listing.views import ListingView
-from partnerships.export import ACTION_POINT_EXPORT, MEETING_EXPORT
-from partnerships.filters import ActionPointFilterSet, MeetingFilterSet
+from partnerships.export import ACTION_POINT_EXPORT, MEETING_EXPORT, STRATEGY_EXPORT
+from partnerships.filters import (
+    ActionPointFilterSet,
+    MeetingFilterSet,
+    StrategyFilterSet,
+)
 from partnerships.models import ActionPoint, Insight, Meeting
 from practices.models import (
     LessonLearned,
@@ -73,3 +77,16 @@ class ActionPointListView(ListingView):
         return queryset.select_related(
             "audience", "sector", "meeting"
         ).with_published_practices()
+
+
+class StrategyListView(ListingView):
+    filterset_class = StrategyFilterSet
+    template_name = "partnerships/strategy_list.html"
+    export = STRATEGY_EXPORT
+    noun = ("recommended strategy", "recommended strategies")
+    context_object_name = "strategies"
+    paginate_by = 50
+    extra_context = {"crumbs": [{"label": "Recommended strategies"}]}
+
+    def page_queryset(self, queryset):
+        return queryset.for_display()

@@ -15,6 +15,7 @@ from practices.models import (
     Audience,
     Country,
     LessonLearned,
+    LessonPractice,
     Organisation,
     PartnershipKind,
     Practice,
@@ -262,18 +263,24 @@ class PracticeAdmin(PublishableAdmin):
         refresh_search_vectors([form.instance.pk])
 
 
+class LessonPracticeInline(admin.TabularInline):
+    model = LessonPractice
+    extra = 1
+    fields = ("practice", "order")
+    autocomplete_fields = ("practice",)
+
+
 @admin.register(LessonLearned)
 class LessonLearnedAdmin(PublishableAdmin):
-    list_display = ("__str__", "status", "sector", "practice", "updated_at")
+    list_display = ("__str__", "status", "sector", "updated_at")
     list_filter = ("status", "sector")
-    list_select_related = ("sector", "practice")
+    list_select_related = ("sector",)
     search_fields = ("text",)
-    autocomplete_fields = ("practice",)
+    inlines = [LessonPracticeInline]
     fields = (
         "text",
         "status",
         "sector",
-        "practice",
         "source_url",
         "order",
         "created_at",

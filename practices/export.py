@@ -374,24 +374,32 @@ ORGANISATION_EXPORT = Export(
 def lesson_columns(request):
     """The documented columns (README, "Export columns"), in order."""
 
-    def practice_url(lesson):
-        if lesson.practice is None:
-            return ""
-        return request.build_absolute_uri(lesson.practice.get_absolute_url())
+    def practice_urls(lesson):
+        return [
+            request.build_absolute_uri(practice.get_absolute_url())
+            for practice in lesson.practices.all()
+        ]
 
     return [
         Column("lesson", lambda lesson: lesson.text),
         Column("sector", lambda lesson: lesson.sector.name if lesson.sector else ""),
         Column(
-            "practice", lambda lesson: lesson.practice.title if lesson.practice else ""
+            "practices",
+            lambda lesson: [practice.title for practice in lesson.practices.all()],
+            list[str],
         ),
-        Column("practice_url", practice_url),
+        Column("practice_urls", practice_urls, list[str]),
         Column("source_url", lambda lesson: lesson.source_url),
     ]
 
 
 def lesson_rows(queryset):
-    return queryset.select_related("sector", "practice").iterator(chunk_size=1000)
+    # A public lesson's practices are all published (its gate), so none is left out.
+    return (
+        queryset.select_related("sector")
+        .prefetch_related("practices")
+        .iterator(chunk_size=1000)
+    )
 
 
 LESSON_EXPORT = Export(stem="lessons", columns=lesson_columns, rows=lesson_rows)

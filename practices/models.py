@@ -4,7 +4,7 @@ from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models, transaction
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, OuterRef, Q
 from django.db.models.functions import Lower
 from django.urls import reverse
 from django_countries.fields import CountryField
@@ -788,11 +788,16 @@ class PracticeSource(Source):
 class LessonLearnedQuerySet(PublishableQuerySet):
     search_fields = SearchFields(a=("text",), headline_field="text")
 
-    # Never public while the practice it is tied to is not.
-    published_with = "practice"
+    def _public(self):
+        """Published, and drawn from no practice that is not: never public while
+        any of its practices is hidden (a lesson may name them)."""
+        hidden_practice = LessonPractice.objects.filter(lesson=OuterRef("pk")).exclude(
+            practice__status=Status.PUBLISHED
+        )
+        return Q(status=Status.PUBLISHED) & ~Exists(hidden_practice)
 
 
-@reversion.register()
+@reversion.register(follow=("practice_links",))
 class LessonLearned(Publishable):
     text = models.TextField(help_text="The lesson, in one or two sentences.")
     sector = models.ForeignKey(
@@ -803,19 +808,15 @@ class LessonLearned(Publishable):
         related_name="lessons",
         help_text="Leave empty for a lesson that applies across sectors.",
     )
-    # PROTECT, not SET_NULL: a lesson without a practice is public by its own status,
-    # so detaching it from a deleted draft practice would publish it. Deleting the
-    # practice is refused until its lessons are deleted or moved (the admin lists them).
-    practice = models.ForeignKey(
+    practices = models.ManyToManyField(
         Practice,
-        null=True,
+        through="LessonPractice",
         blank=True,
-        on_delete=models.PROTECT,
         related_name="lessons",
         help_text=(
-            "The practice the lesson was drawn from, if any. The lesson is public only "
-            "while that practice is; the practice cannot be deleted while it has "
-            "lessons."
+            "The practices the lesson was drawn from, if any. The lesson is public "
+            "only while every one of them is; a practice cannot be deleted while it "
+            "has lessons."
         ),
     )
     source_url = models.URLField(max_length=500, blank=True, verbose_name="source URL")
@@ -833,6 +834,38 @@ class LessonLearned(Publishable):
 
     def __str__(self):
         return self.text if len(self.text) <= 80 else self.text[:79] + "…"
+
+    def get_absolute_url(self):
+        return reverse("practices:lesson_list") + f"#lesson-{self.pk}"
+
+
+@reversion.register()
+class LessonPractice(models.Model):
+    """A practice a lesson was drawn from."""
+
+    lesson = models.ForeignKey(
+        LessonLearned, on_delete=models.CASCADE, related_name="practice_links"
+    )
+    # PROTECT, not CASCADE: a lesson without a practice is public by its own status,
+    # so losing its link to a deleted draft practice would publish it. Deleting the
+    # practice is refused until its lessons are deleted or moved (the admin lists them).
+    practice = models.ForeignKey(
+        Practice, on_delete=models.PROTECT, related_name="lesson_links"
+    )
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["order", "pk"]
+        verbose_name = "practice the lesson was drawn from"
+        verbose_name_plural = "practices the lesson was drawn from"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["lesson", "practice"], name="lesson_practice_once"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.lesson} (drawn from {self.practice})"
 
 
 # A practice's versions follow its tag links (``Practice.tagged_items``).

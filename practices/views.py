@@ -318,7 +318,10 @@ class LessonListView(ListingView):
     extra_context = {"crumbs": [{"label": "Lessons learned"}]}
 
     def page_queryset(self, queryset):
-        return queryset.select_related("sector", "practice")
+        return queryset.select_related("sector").prefetch_related(
+            # A public lesson's practices are all published (its gate): no filter.
+            "practices"
+        )
 
 
 COMPARE_MIN = 2

@@ -154,6 +154,7 @@ GROUP_DATA_MIGRATIONS = [
     ("compendium", "0001_editorial_groups"),
     ("practices", "0006_organisation_practicepartner"),
     ("compendium", "0002_cite_search_rights"),
+    ("compendium", "0003_strategies_lessons_rights"),
 ]
 
 

@@ -4,7 +4,7 @@ import factory
 from factory.django import DjangoModelFactory
 
 from core.models import Status
-from partnerships.models import ActionPoint, Insight, Meeting
+from partnerships.models import ActionPoint, Insight, Meeting, Strategy
 from practices.models import (
     Audience,
     Country,
@@ -196,12 +196,29 @@ class ActionPointFactory(PublishedTrait, DjangoModelFactory):
     status = Status.DRAFT
 
 
+class StrategyFactory(PublishedTrait, DjangoModelFactory):
+    class Meta:
+        model = Strategy
+
+    text = factory.Sequence(
+        lambda n: f"Build trust between partners before sharing data ({n})."
+    )
+    status = Status.DRAFT
+
+
 class LessonLearnedFactory(PublishedTrait, DjangoModelFactory):
     class Meta:
         model = LessonLearned
+        skip_postgeneration_save = True
 
     text = factory.Sequence(lambda n: f"Start with a few committed partners ({n}).")
     status = Status.DRAFT
+
+    @factory.post_generation
+    def practice(self, create, extracted, **kwargs):
+        """``practice=`` links the lesson to that one practice."""
+        if create and extracted is not None:
+            self.practices.add(extracted)
 
 
 def build_taxonomy():

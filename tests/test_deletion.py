@@ -20,7 +20,7 @@ from django.db.models import ProtectedError
 from django.urls import reverse
 
 from core.models import Status
-from partnerships.models import ActionPoint, Insight, Meeting, MeetingSource
+from partnerships.models import ActionPoint, Insight, Meeting, MeetingSource, Strategy
 from practices.models import LessonLearned, Organisation, Practice, PracticePartner
 from tests.factories import (
     ActionPointFactory,
@@ -30,6 +30,7 @@ from tests.factories import (
     OrganisationFactory,
     PracticeFactory,
     PracticeSourceFactory,
+    StrategyFactory,
 )
 
 pytestmark = pytest.mark.django_db
@@ -42,6 +43,7 @@ LISTS = [
     ("partnerships:meeting_list", "partnerships:meeting_export"),
     ("practices:lesson_list", "practices:lesson_export"),
     ("practices:organisation_list", "practices:organisation_export"),
+    ("partnerships:strategy_list", "partnerships:strategy_export"),
 ]
 API_LISTS = [
     "api:practice_list",
@@ -49,6 +51,7 @@ API_LISTS = [
     "api:meeting_list",
     "api:lesson_list",
     "api:organisation_list",
+    "api:strategy_list",
 ]
 
 
@@ -140,11 +143,20 @@ def practice_with_lesson(status):
     return practice, lesson
 
 
-PROTECTED = [meeting_with_action_point, practice_with_lesson]
+def meeting_with_strategy(status):
+    meeting = MeetingFactory(status=status, title=f"{MARK} consultation")
+    strategy = StrategyFactory(
+        published=True, meeting=meeting, text=f"{MARK} strategy for banks."
+    )
+    return meeting, strategy
+
+
+PROTECTED = [meeting_with_action_point, practice_with_lesson, meeting_with_strategy]
+PROTECTED_IDS = ["meeting", "practice", "meeting-strategy"]
 
 
 @pytest.mark.parametrize("how", ["page", "bulk"])
-@pytest.mark.parametrize("make", PROTECTED, ids=["meeting", "practice"])
+@pytest.mark.parametrize("make", PROTECTED, ids=PROTECTED_IDS)
 @pytest.mark.parametrize("status", [Status.DRAFT, Status.REVIEW, Status.ARCHIVED])
 def test_deleting_a_hidden_parent_is_refused_and_publishes_nothing(
     client, publisher, neighbours, make, status, how
@@ -167,7 +179,7 @@ def test_deleting_a_hidden_parent_is_refused_and_publishes_nothing(
     assert_nothing_public(client)
 
 
-@pytest.mark.parametrize("make", PROTECTED, ids=["meeting", "practice"])
+@pytest.mark.parametrize("make", PROTECTED, ids=PROTECTED_IDS)
 def test_deleting_a_published_parent_is_refused_too(client, publisher, make):
     parent, child = make(Status.PUBLISHED)
     client.force_login(publisher)
@@ -177,10 +189,13 @@ def test_deleting_a_published_parent_is_refused_too(client, publisher, make):
     assert "Nothing was deleted" in done.text
     assert type(parent).objects.filter(pk=parent.pk).exists()
     child.refresh_from_db()
-    assert parent in (getattr(child, "meeting", None), getattr(child, "practice", None))
+    parents = [getattr(child, "meeting", None)]
+    if isinstance(child, LessonLearned):
+        parents += list(child.practices.all())
+    assert parent in parents
 
 
-@pytest.mark.parametrize("make", PROTECTED, ids=["meeting", "practice"])
+@pytest.mark.parametrize("make", PROTECTED, ids=PROTECTED_IDS)
 def test_the_parent_deletes_once_its_children_are_gone(
     client, publisher, neighbours, make
 ):
@@ -197,18 +212,26 @@ def test_the_parent_deletes_once_its_children_are_gone(
 
 
 @pytest.mark.parametrize(
-    ("make", "field"),
-    [(meeting_with_action_point, "meeting"), (practice_with_lesson, "practice")],
-    ids=["meeting", "practice"],
+    ("make", "relation"),
+    [
+        (meeting_with_action_point, "ActionPoint.meeting"),
+        (practice_with_lesson, "LessonPractice.practice"),
+        (meeting_with_strategy, "Strategy.meeting"),
+    ],
+    ids=PROTECTED_IDS,
 )
-def test_a_delete_outside_the_admin_is_refused_with_the_relation_named(make, field):
+def test_a_delete_outside_the_admin_is_refused_with_the_relation_named(make, relation):
     parent, child = make(Status.DRAFT)
 
     with pytest.raises(ProtectedError) as refused:
         parent.delete()
 
-    assert f"{type(child).__name__}.{field}" in str(refused.value)
-    assert child in refused.value.protected_objects
+    assert relation in str(refused.value)
+    protected = refused.value.protected_objects
+    if isinstance(child, LessonLearned):
+        # The lesson's link to the practice is what protects it.
+        protected = {link.lesson for link in protected}
+    assert child in protected
 
 
 # Children that live and die with their parent ------------------------------------
@@ -268,6 +291,22 @@ def test_deleting_a_draft_practice_lists_and_deletes_its_partners_sources_and_ta
     assert_nothing_public(client)
 
 
+def test_deleting_a_practice_that_illustrates_a_strategy_removes_only_the_link(
+    client, publisher, neighbours
+):
+    practice = PracticeFactory(title=f"{MARK} practice")
+    strategy = StrategyFactory(published=True, text="Open jobs to survivors.")
+    strategy.practices.add(practice, neighbours["practice"])
+    client.force_login(publisher)
+
+    _, done = delete_through_admin(client, practice, "page")
+
+    assert done.status_code == 302
+    assert list(strategy.practices.all()) == [neighbours["practice"]]
+    assert Strategy.objects.published().filter(pk=strategy.pk).exists()
+    assert_nothing_public(client)
+
+
 # Archiving a parent hides its children -------------------------------------------
 
 
@@ -305,6 +344,34 @@ def test_archiving_or_unpublishing_a_practice_hides_its_lessons(
     assert response.status_code == 302
     assert not LessonLearned.objects.published().filter(pk=lesson.pk).exists()
     assert_nothing_public(client)
+
+
+@pytest.mark.parametrize("action", ["archive", "unpublish"])
+def test_archiving_or_unpublishing_a_meeting_hides_its_strategies(
+    client, publisher, neighbours, action
+):
+    meeting, strategy = meeting_with_strategy(Status.PUBLISHED)
+    client.force_login(publisher)
+
+    response = client.post(
+        reverse("admin:partnerships_meeting_changelist"),
+        {"action": action, "_selected_action": [meeting.pk]},
+    )
+
+    assert response.status_code == 302
+    assert not Strategy.objects.published().filter(pk=strategy.pk).exists()
+    assert_nothing_public(client)
+
+
+def test_the_sweep_sees_published_strategies(client, neighbours):
+    meeting_with_strategy(Status.PUBLISHED)
+
+    found = [url for url, text in public_answers(client) if MARK in text]
+
+    assert reverse("partnerships:strategy_export") in found
+    assert reverse("partnerships:strategy_export_xlsx") in found
+    assert reverse("api:strategy_list") in found
+    assert reverse("partnerships:strategy_list") in found
 
 
 def test_the_sweep_sees_published_children(client, neighbours):

@@ -33,6 +33,7 @@ from tests.factories import (
     OrganisationFactory,
     PracticeFactory,
     PracticeSourceFactory,
+    StrategyFactory,
     build_taxonomy,
 )
 
@@ -56,6 +57,9 @@ PUBLIC_PATHS = [
     "/organisations/",
     "/organisations/global-bank-alliance/",
     "/search/",
+    "/strategies/",
+    "/strategies/export.csv",
+    "/lessons/",
 ]
 # Addresses of drafts: they must answer 404, whatever the query string says.
 DRAFT_PATHS = [
@@ -227,6 +231,16 @@ def build_site(t):
         sector=t["financial"],
         practice=draft,
     )
+    StrategyFactory(
+        published=True, text="Quokka strategy for banks.", meeting=meeting
+    ).practices.add(published, draft)
+    StrategyFactory(text=f"Quokka draft strategy {MARKER}.", sector=t["financial"])
+    # Published itself, but its meeting is a draft: it must stay hidden with it.
+    StrategyFactory(
+        published=True,
+        text=f"Quokka strategy of a hidden meeting {MARKER}.",
+        meeting=draft_meeting,
+    ).audiences.add(audience)
     return {"published": published, "draft": draft}
 
 

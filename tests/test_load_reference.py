@@ -19,7 +19,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from core.models import LoadedRow, Status
-from partnerships.models import ActionPoint
+from partnerships.models import ActionPoint, Strategy
 from practices.models import (
     LessonLearned,
     Organisation,
@@ -509,7 +509,7 @@ def test_rows_linking_to_what_an_editor_deleted_or_renamed_still_load(fixtures):
             {
                 "text": "Alerts work when banks and the FIU meet regularly.",
                 "sector": "financial",
-                "practice": "shared-alerts",
+                "practices": ["shared-alerts"],
             }
         ]
     }
@@ -519,7 +519,7 @@ def test_rows_linking_to_what_an_editor_deleted_or_renamed_still_load(fixtures):
     load(fixtures)
     # A practice with lessons cannot be deleted (PROTECT): the editor deletes the
     # lesson first, then the practice.
-    LessonLearned.objects.filter(practice__slug="shared-alerts").delete()
+    LessonLearned.objects.filter(practices__slug="shared-alerts").delete()
     Practice.objects.filter(slug="shared-alerts").delete()
     Organisation.objects.filter(slug="bank-b").update(slug="bank-b-renamed")
 
@@ -760,3 +760,69 @@ def test_the_command_exits_non_zero_on_a_bad_row(fixtures, tmp_path):
         result.stderr
     )
     assert "1 file(s) not loaded, see above: practices.json" in result.stderr
+
+
+# Recommended strategies ------------------------------------------------------------
+
+STRATEGIES = {
+    "strategies": [
+        {
+            "text": "Open jobs in private companies to survivors.",
+            "sector": None,
+            "audiences": ["private-sector"],
+            "meeting": None,
+            "practices": ["shared-alerts"],
+            "source_url": "https://example.org/consultation",
+        }
+    ]
+}
+
+
+def write_strategies(fixtures, content):
+    (Path(fixtures["directory"]) / "strategies.json").write_text(
+        json.dumps(content), encoding="utf-8"
+    )
+
+
+def test_strategies_load_with_their_audiences_and_practices_once(fixtures):
+    write_strategies(fixtures, STRATEGIES)
+
+    first = load(fixtures)
+    second = load(fixtures)
+
+    strategy = Strategy.objects.get()
+    assert strategy.status == Status.PUBLISHED
+    assert strategy.sector is None
+    assert list(strategy.audiences.values_list("slug", flat=True)) == ["private-sector"]
+    assert list(strategy.practices.values_list("slug", flat=True)) == ["shared-alerts"]
+    assert "1 recommended strategies" in first
+    assert "Rows: 0 created, 0 updated, 0 overwritten, 0 skipped" in second
+
+
+def test_an_edited_strategy_is_kept_on_reload(fixtures):
+    write_strategies(fixtures, STRATEGIES)
+    load(fixtures)
+    strategy = Strategy.objects.get()
+    strategy.source_url = "https://example.org/editor"
+    strategy.save()
+    changed = copy.deepcopy(STRATEGIES)
+    changed["strategies"][0]["source_url"] = "https://example.org/fixture"
+    write_strategies(fixtures, changed)
+
+    output = load(fixtures)
+
+    assert "skipped partnerships.strategy" in output
+    strategy.refresh_from_db()
+    assert strategy.source_url == "https://example.org/editor"
+
+
+def test_a_strategy_naming_an_unknown_practice_loads_nothing_from_its_file(fixtures):
+    bad = copy.deepcopy(STRATEGIES)
+    bad["strategies"][0]["practices"] = ["no-such-practice"]
+    write_strategies(fixtures, bad)
+
+    with pytest.raises(CommandError) as refused:
+        load(fixtures)
+
+    assert "strategies.json" in str(refused.value)
+    assert not Strategy.objects.exists()

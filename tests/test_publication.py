@@ -18,7 +18,7 @@ from django.contrib.auth.models import Permission
 from django.urls import reverse
 
 from core.models import Status
-from partnerships.models import ActionPoint, Insight, Meeting
+from partnerships.models import ActionPoint, Insight, Meeting, Strategy
 from practices.models import LessonLearned, Organisation, OrganisationType, Practice
 from tests.factories import (
     ActionPointFactory,
@@ -27,6 +27,7 @@ from tests.factories import (
     MeetingFactory,
     OrganisationFactory,
     PracticeFactory,
+    StrategyFactory,
 )
 
 pytestmark = pytest.mark.django_db
@@ -42,8 +43,9 @@ PUBLISHABLE = [
     (MeetingFactory, Meeting),
     (ActionPointFactory, ActionPoint),
     (LessonLearnedFactory, LessonLearned),
+    (StrategyFactory, Strategy),
 ]
-PUBLISHABLE_IDS = ["practice", "meeting", "action-point", "lesson"]
+PUBLISHABLE_IDS = ["practice", "meeting", "action-point", "lesson", "strategy"]
 
 
 @pytest.mark.parametrize("status", HIDDEN)
@@ -90,7 +92,7 @@ def test_published_and_unpublished_split_every_row(factory, model):
         PracticeFactory(status=Status.DRAFT, partners=[named_twice])
         PracticeFactory(published=True, partners=[named_twice])
         MeetingFactory(status=Status.DRAFT).organisations.add(named_twice)
-    if model is ActionPoint:
+    if model in (ActionPoint, Strategy):
         for status in HIDDEN:
             factory(published=True, meeting=MeetingFactory(status=status))
         factory(published=True, meeting=None)
@@ -119,6 +121,22 @@ def test_action_point_is_public_only_with_its_meeting(meeting_status, is_public)
     assert (point in ActionPoint.objects.published()) is is_public
 
 
+@pytest.mark.parametrize(
+    ("meeting_status", "is_public"),
+    [(Status.DRAFT, False), (Status.ARCHIVED, False), (Status.PUBLISHED, True)],
+)
+def test_strategy_is_public_only_with_its_meeting(meeting_status, is_public):
+    strategy = StrategyFactory(
+        published=True, meeting=MeetingFactory(status=meeting_status)
+    )
+
+    assert (strategy in Strategy.objects.published()) is is_public
+
+
+def test_strategy_without_a_meeting_is_public_when_published():
+    assert StrategyFactory(published=True) in Strategy.objects.published()
+
+
 def test_action_point_without_a_meeting_is_public_when_published():
     point = ActionPointFactory(published=True, meeting=None)
 
@@ -135,6 +153,19 @@ def test_lesson_is_public_only_with_its_practice(practice_status, is_public):
     )
 
     assert (lesson in LessonLearned.objects.published()) is is_public
+
+
+@pytest.mark.parametrize("status", HIDDEN)
+def test_lesson_of_several_practices_is_hidden_while_any_of_them_is(status):
+    lesson = LessonLearnedFactory(published=True)
+    lesson.practices.add(
+        PracticeFactory(published=True), PracticeFactory(status=status)
+    )
+    both = LessonLearnedFactory(published=True)
+    both.practices.add(PracticeFactory(published=True), PracticeFactory(published=True))
+
+    assert list(LessonLearned.objects.published()) == [both]
+    assert list(LessonLearned.objects.unpublished()) == [lesson]
 
 
 def test_lesson_without_a_practice_is_public_when_published():
@@ -249,6 +280,14 @@ def content(taxonomy):
         published=True, text="Ask banks for typologies.", sector=t["financial"]
     )
     linked_point.practices.add(visible)
+    # Illustrated by the hidden practices too (added below): never linked.
+    illustrated = StrategyFactory(
+        published=True,
+        text="Let banks and police agree on red flags.",
+        sector=t["financial"],
+        meeting=visible_meeting,
+    )
+    illustrated.practices.add(visible)
     hidden = {"practices": [], "meetings": [], "organisations": []}
     for status in HIDDEN:
         hidden_org = OrganisationFactory(
@@ -297,11 +336,23 @@ def content(taxonomy):
         LessonLearnedFactory(
             status=status, text=f"{SECRET} lesson.", sector=t["financial"]
         )
+        StrategyFactory(
+            status=status,
+            text=f"{SECRET} strategy for banks ({status}).",
+            sector=t["financial"],
+            meeting=visible_meeting,
+        ).audiences.add(t["law_enforcement"])
+        StrategyFactory(
+            published=True,
+            text=f"{SECRET} strategy of a hidden meeting, about banks ({status}).",
+            meeting=meeting,
+        ).audiences.add(t["labour_inspectors"])
         LessonLearnedFactory(
             published=True,
             text=f"{SECRET} lesson of a hidden practice.",
             practice=practice,
         )
+        illustrated.practices.add(practice)
         hidden["practices"].append(practice)
         hidden["meetings"].append(meeting)
         hidden["organisations"] += [hidden_org, meeting_org]
@@ -338,6 +389,15 @@ PUBLIC_PAGES = [
     reverse("partnerships:action_point_export") + "?q=banks",
     reverse("api:action_point_list"),
     reverse("api:action_point_list") + "?q=banks",
+    reverse("partnerships:strategy_list"),
+    reverse("partnerships:strategy_list") + "?q=banks",
+    reverse("partnerships:strategy_list") + "?sector=financial&sector=none",
+    reverse("partnerships:strategy_list") + "?audience=labour-inspectors",
+    reverse("partnerships:strategy_export"),
+    reverse("partnerships:strategy_export") + "?q=banks",
+    reverse("api:strategy_list"),
+    reverse("api:strategy_list") + "?q=banks",
+    reverse("practices:lesson_list") + "?sector=none",
     reverse("practices:organisation_list"),
     # Partnership composition, the gap matrix and their files (issue 11).
     reverse("practices:list") + "?with=academia",
@@ -428,6 +488,29 @@ def test_counts_leave_out_unpublished_content(client, content):
     ] == [("Coastal Bank", 1)]
 
 
+def test_strategy_list_counts_and_links_only_published_content(client, content):
+    response = client.get(reverse("partnerships:strategy_list"))
+
+    assert response.context["result_count"] == 1
+    (strategy,) = response.context["object_list"]
+    assert list(strategy.practices.all()) == [content["visible"]]
+    options = {
+        group["param"]: {
+            option["value"]: option["count"] for option in group["options"]
+        }
+        for group in response.context["facet_groups"]
+    }
+    assert options == {
+        "sector": {"financial": 1},
+        "audience": {},
+        "meeting": {"africa-regm": 1},
+    }
+    assert SECRET not in response.text
+    answer = client.get(reverse("api:strategy_list")).json()
+    assert answer["count"] == 1
+    assert answer["results"][0]["practices"] == ["Bank red flags"]
+
+
 def test_facet_counts_leave_out_unpublished_practices(client, content):
     response = client.get(reverse("practices:list"))
 
@@ -467,6 +550,7 @@ def test_searches_find_nothing_unpublished(client, content):
     }
     assert found["practices"] == ["Bank red flags"]
     assert found["action_points"] == ["Ask banks for typologies."]
+    assert found["strategies"] == ["Let banks and police agree on red flags."]
 
     points = client.get(reverse("partnerships:action_point_list"), {"q": "banks"})
     assert [p.text for p in points.context["object_list"]] == [
@@ -483,6 +567,7 @@ def test_searches_find_nothing_unpublished(client, content):
         reverse("practices:lesson_list"),
         reverse("partnerships:meeting_list"),
         reverse("practices:organisation_list"),
+        reverse("partnerships:strategy_list"),
     ],
 )
 def test_did_you_mean_never_spells_out_unpublished_words(client, content, url):

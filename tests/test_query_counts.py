@@ -149,8 +149,8 @@ MAX_QUERIES = {
     "practice CSV, 3 filters and q": 16,  # 15, PostgreSQL 16
     "meetings": 7,  # 5 + 1: the count, the page, two facets
     "meeting CSV": 3,  # 2
-    "lessons": 6,  # 4 + 1
-    "lesson CSV": 2,  # 1
+    "lessons": 7,  # 5 + 1: their practices prefetched
+    "lesson CSV": 3,  # 2: their practices prefetched
     "organisation CSV": 4,  # 3
     "meeting detail": 10,  # 8 + 1
     # One more than without links: the published practices each point draws on.
@@ -160,7 +160,7 @@ MAX_QUERIES = {
     # The count, the page, its practice counts, three facets.
     "organisations": 10,  # 8 + 1
     "organisation detail": 6,  # 4 + 1
-    "search": 8,  # 6 + 1
+    "search": 10,  # 8 + 1: seven kinds of content
 }
 
 

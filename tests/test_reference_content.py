@@ -15,7 +15,7 @@ from django.db.models import Count, Q
 from django.urls import reverse
 
 from core.models import Status
-from partnerships.models import ActionPoint, Meeting
+from partnerships.models import ActionPoint, Meeting, Strategy
 from practices.models import Audience, LessonLearned, Organisation, Practice, Sector
 
 pytestmark = pytest.mark.django_db
@@ -306,3 +306,102 @@ def test_meetings_say_what_is_known_of_their_dates_and_outcomes(client, load_out
     ) == {"regm-africa-2021", "regm-south-eastern-europe"}
     page = client.get(africa.get_absolute_url()).text
     assert page.count("UNODC has not published the outcomes of this meeting.") == 1
+
+
+CONSULTATION_SOURCE = (
+    "http://www.unodc.org/unodc/en/frontpage/2020/August/unodc-holds-online-"
+    "consultation-on-public-private-partnerships_-joining-forces-to-counter-"
+    "trafficking-in-persons.html"
+)
+
+
+def test_strategies_are_the_four_recorded_consultation_recommendations(load_output):
+    strategies = Strategy.objects.published()
+    consultation = Meeting.objects.get(slug="consultation-2020")
+
+    assert strategies.count() == 4
+    assert {s.meeting for s in strategies} == {consultation}
+    assert {s.source_url for s in strategies} == {CONSULTATION_SOURCE}
+    assert CONSULTATION_SOURCE in consultation.sources.values_list("url", flat=True)
+    assert strategies.filter(sector__isnull=False).count() == 0
+    illustrated = strategies.get(practices__isnull=False)
+    assert "survivors" in illustrated.text
+    assert list(illustrated.practices.values_list("slug", flat=True)) == [
+        "outland-denim-survivor-employment"
+    ]
+
+
+def test_every_lesson_linked_to_practices_has_its_source_among_theirs(load_output):
+    linked = LessonLearned.objects.published().filter(practices__isnull=False)
+
+    assert linked.distinct().count() == 19
+    for lesson in linked.distinct().prefetch_related("practices__sources"):
+        sources = {
+            source.url
+            for practice in lesson.practices.all()
+            for source in practice.sources.all()
+        }
+        assert lesson.source_url in sources, lesson
+
+
+# Lessons the facts draw from several practices: each further practice holds another
+# source the facts give the lesson (the lesson keeps one source of its own).
+FURTHER_PRACTICES = {
+    "Begin a partnership with a small group": {
+        "fintel-alliance": "https://ngm.com.au/australias-fintel-alliance-combating-"
+        "serious-financial-crime/",
+    },
+    "Privacy and secrecy laws": {
+        "fintel-alliance": "https://m.frasercoastchronicle.com.au/news/australian-"
+        "banks-authorities-join-forces-to-combat/3559728/",
+    },
+    "A partnership model that has proved itself": {
+        "jmlit-uk": "https://amlc.eu/amlc-in-europol-financial-intelligence-public-"
+        "private-partnership-steering-group-efippp",
+        "efippp": "https://amlc.eu/amlc-in-europol-financial-intelligence-public-"
+        "private-partnership-steering-group-efippp",
+    },
+    "Industry coalitions and new laws": {
+        "french-duty-of-vigilance-law": "http://www.lexology.com/library/detail.aspx"
+        "?g=ee0b908c-35b2-4d6c-9565-42a48ddae2c8",
+    },
+    "Laws that only require companies to report": {
+        "uk-modern-slavery-act-s54": "https://www.freshlawblog.com/tag/environmental-"
+        "social-governance/",
+    },
+    "Once trained, frontline staff": {
+        "marriott-human-trafficking-awareness-training": "https://wearepact.org/blog/"
+        "2019/1/22/marriott-500000-associates-antitrafficking-training",
+    },
+}
+
+
+@pytest.mark.parametrize("start", FURTHER_PRACTICES)
+def test_a_lesson_drawn_from_several_practices_links_each(load_output, start):
+    lesson = LessonLearned.objects.get(text__startswith=start)
+    further = FURTHER_PRACTICES[start]
+
+    slugs = set(lesson.practices.values_list("slug", flat=True))
+    assert set(further) < slugs
+    for slug, url in further.items():
+        practice = Practice.objects.get(slug=slug)
+        assert url in practice.sources.values_list("url", flat=True)
+    assert lesson in LessonLearned.objects.published()
+
+
+def test_cross_sector_lessons_are_listed_under_across_sectors(client, load_output):
+    response = client.get(reverse("practices:lesson_list"), {"sector": "none"})
+
+    assert response.context["result_count"] == 2
+    assert "Across sectors" in response.text
+    consejo = Practice.objects.get(
+        slug="consejo-ciudadano-national-anti-trafficking-line"
+    )
+    assert f'<a href="{consejo.get_absolute_url()}">' in response.text
+
+
+def test_reference_strategies_page_renders(client, load_output):
+    response = client.get(reverse("partnerships:strategy_list"))
+
+    assert response.status_code == 200
+    assert response.context["result_count"] == 4

@@ -35,7 +35,14 @@ def body_of(response):
 
 API_LISTS = [
     reverse(f"api:{name}_list")
-    for name in ("practice", "action_point", "organisation", "meeting", "lesson")
+    for name in (
+        "practice",
+        "action_point",
+        "organisation",
+        "meeting",
+        "lesson",
+        "strategy",
+    )
 ]
 API_PATHS = [
     *API_LISTS,

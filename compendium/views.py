@@ -22,7 +22,7 @@ from core.models import ContentVersion
 from core.search import SUGGEST_BELOW, clean_query, record_miss, suggestion
 from partnerships.models import ActionPoint, Insight, Meeting
 from partnerships.views import ActionPointListView
-from practices.models import Organisation, Practice, Sector
+from practices.models import Audience, Organisation, Practice, Sector
 from practices.views import PracticeListView
 
 RECENT_PRACTICES = 6
@@ -51,6 +51,7 @@ def home(request):
         "compendium/home.html",
         {
             "sectors": sectors,
+            "audiences": Audience.objects.order_by("order", "name"),
             "recent_practices": recent,
             "practice_count": Practice.objects.published().count(),
             "meeting_count": Meeting.objects.published().count(),

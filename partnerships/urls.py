@@ -17,4 +17,6 @@ urlpatterns = [
         "action_point_list",
         "action_point_export",
     ),
+    path("for/", views.audience_list, name="audience_list"),
+    path("for/<slug:slug>/", views.audience_detail, name="audience_detail"),
 ]

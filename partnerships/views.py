@@ -1,4 +1,8 @@
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
+from django.db.models.functions import Coalesce, Lower
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.views.decorators.http import require_safe
 from django.views.generic import DetailView
 
 from core.listing.views import ListingView
@@ -6,8 +10,10 @@ from partnerships.export import ACTION_POINT_EXPORT, MEETING_EXPORT
 from partnerships.filters import ActionPointFilterSet, MeetingFilterSet
 from partnerships.models import ActionPoint, Insight, Meeting
 from practices.models import (
+    Audience,
     LessonLearned,
     Practice,
+    Sector,
 )
 
 
@@ -71,3 +77,143 @@ class ActionPointListView(ListingView):
 
     def page_queryset(self, queryset):
         return queryset.select_related("audience", "sector", "meeting")
+
+
+# Start from your role --------------------------------------------------------------
+
+#: How many of an audience's practices and lessons its page shows; the rest are a
+#: link away, on their lists.
+ROLE_PRACTICES_SHOWN = 6
+ROLE_LESSONS_SHOWN = 6
+
+
+def published_count(queryset, field):
+    """A subquery counting ``queryset``'s rows whose ``field`` is the outer row: one
+    query for a whole list of audiences, with no join that multiplies rows."""
+    counted = (
+        queryset.filter(**{field: OuterRef("pk")})
+        .order_by()
+        .values(field)
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(counted), 0)
+
+
+@require_safe
+def audience_list(request):
+    """Every audience, with how much published content addresses it."""
+    audiences = Audience.objects.annotate(
+        action_point_count=published_count(ActionPoint.objects.published(), "audience"),
+        practice_count=published_count(
+            Practice.audiences.through.objects.filter(
+                practice__in=Practice.objects.published()
+            ),
+            "audience",
+        ),
+    ).order_by("order", "name")
+    return render(
+        request,
+        "partnerships/audience_list.html",
+        {"audiences": audiences, "crumbs": [{"label": "Start from your role"}]},
+    )
+
+
+def group_by_sector(action_points):
+    """``[(sector or None, [points])]``: the sectors in their order, then the points
+    across sectors (no sector) last."""
+    groups = {}
+    for point in action_points:
+        groups.setdefault(point.sector, []).append(point)
+    return sorted(
+        groups.items(),
+        key=lambda item: (
+            item[0] is None,
+            (item[0].order, item[0].name) if item[0] else (0, ""),
+        ),
+    )
+
+
+@require_safe
+def audience_detail(request, slug):
+    """What one audience can do, and the published content behind it."""
+    audience = get_object_or_404(Audience, slug=slug)
+    action_points = list(
+        ActionPoint.objects.published()
+        .filter(audience=audience)
+        .select_related("sector", "meeting")
+        .order_by("order", "pk")
+    )
+    practices = (
+        Practice.objects.published()
+        .filter(audiences=audience)
+        .select_related("kind")
+        .prefetch_related("sectors")
+        .order_by(Lower("title"), "pk")
+    )
+    practice_count = practices.count()
+    # The audience's sectors: those of its action points and of its practices.
+    sector_ids = {point.sector_id for point in action_points if point.sector_id}
+    sector_ids.update(
+        Practice.sectors.through.objects.filter(
+            practice__in=practices.values("pk")
+        ).values_list("sector_id", flat=True)
+    )
+    sectors = list(Sector.objects.filter(pk__in=sector_ids).order_by("order", "name"))
+    lessons = (
+        LessonLearned.objects.published()
+        .filter(sector__in=sectors)
+        .select_related("sector", "practice")
+        .order_by("sector__order", "order", "pk")
+    )
+    lesson_count = lessons.count() if sectors else 0
+    sector_query = "&".join(f"sector={sector.slug}" for sector in sectors)
+    audience_query = f"audience={audience.slug}"
+
+    def exports(list_name, export_name, api_name, query):
+        return {
+            "list": f"{reverse(list_name)}?{query}",
+            "csv": f"{reverse(export_name)}?{query}",
+            "xlsx": f"{reverse(export_name + '_xlsx')}?{query}",
+            "json": f"{reverse(api_name)}?{query}",
+        }
+
+    return render(
+        request,
+        "partnerships/audience_detail.html",
+        {
+            "audience": audience,
+            "action_point_count": len(action_points),
+            "action_point_groups": group_by_sector(action_points),
+            "practice_count": practice_count,
+            "practices": practices[:ROLE_PRACTICES_SHOWN] if practice_count else [],
+            "sectors": sectors,
+            "lesson_count": lesson_count,
+            "lessons": lessons[:ROLE_LESSONS_SHOWN] if lesson_count else [],
+            "action_point_links": exports(
+                "partnerships:action_point_list",
+                "partnerships:action_point_export",
+                "api:action_point_list",
+                audience_query,
+            ),
+            "practice_links": exports(
+                "practices:list",
+                "practices:export",
+                "api:practice_list",
+                audience_query,
+            ),
+            "lesson_links": exports(
+                "practices:lesson_list",
+                "practices:lesson_export",
+                "api:lesson_list",
+                sector_query,
+            ),
+            "crumbs": [
+                {
+                    "label": "Start from your role",
+                    "url": reverse("partnerships:audience_list"),
+                },
+                {"label": audience.name},
+            ],
+        },
+    )

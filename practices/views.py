@@ -238,16 +238,35 @@ class SectorDetailView(DetailView):
             .prefetch_related("sectors", "regions", "countries")
             .order_by("-published_at", "title")
         )
+        practice_count = practices.count()
+        shown = list(practices[: self.practices_shown]) if practice_count else []
+        # Action points and insights belong to an app that depends on this one:
+        # reached through the reverse relations' own published() querysets.
+        action_points = list(
+            sector.action_points.published()
+            .select_related("audience", "meeting")
+            .order_by("audience__order", "audience__name", "order", "pk")
+        )
         context.update(
-            practice_count=practices.count(),
-            practices=practices[: self.practices_shown],
-            lessons=sector.lessons.published(),
-            action_points=sector.action_points.published().select_related("audience"),
-            insights=sector.insights.published().select_related("meeting"),
+            practice_count=practice_count,
+            practices=shown,
+            lessons=list(sector.lessons.published().select_related("practice")),
+            action_points=action_points,
+            action_point_count=len(action_points),
+            action_point_groups=group_by_audience(action_points),
+            insights=list(sector.insights.published().select_related("meeting")),
             list_url=reverse("practices:list") + f"?sector={sector.slug}",
             crumbs=[{"label": sector.name}],
         )
         return context
+
+
+def group_by_audience(action_points):
+    """``[(audience, [points])]`` for action points already in audience order."""
+    groups = {}
+    for point in action_points:
+        groups.setdefault(point.audience, []).append(point)
+    return list(groups.items())
 
 
 class OrganisationListView(ListingView):

@@ -130,6 +130,10 @@ PAGES = {
     "organisations": lambda c: reverse("practices:organisation_list"),
     "organisation detail": lambda c: c.organisation.get_absolute_url(),
     "search": lambda c: reverse("search") + "?q=cocoa",
+    "roles": lambda c: reverse("partnerships:audience_list"),
+    "role page": lambda c: reverse(
+        "partnerships:audience_detail", args=["law-enforcement"]
+    ),
 }
 
 # Measured on SQLite and PostgreSQL, with a little room. A search costs one query more
@@ -137,7 +141,7 @@ PAGES = {
 # Every HTML page reads the content version once (its ETag, its facet cache keys):
 # the "+ 1" below; streamed CSVs carry no ETag.
 MAX_QUERIES = {
-    "home": 8,  # measured 6 + 1
+    "home": 9,  # measured 7 + 1: the audiences of "I work as ..."
     "about": 3,  # 1 + 1
     "sector": 11,  # 9 + 1
     # One count more per list page since the composition facet (``with``).
@@ -159,6 +163,10 @@ MAX_QUERIES = {
     "organisations": 10,  # 8 + 1
     "organisation detail": 6,  # 4 + 1
     "search": 8,  # 6 + 1
+    "roles": 3,  # 1 + 1: the audiences with their counts
+    # The audience, its action points, its practices (count, page, their sectors),
+    # the sectors, the lessons (count, page).
+    "role page": 11,  # 9 + 1
 }
 
 

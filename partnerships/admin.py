@@ -102,15 +102,16 @@ class ActionPointAdmin(PublishableAdmin):
     list_display = ("__str__", "audience", "sector", "meeting", "status", "updated_at")
     list_filter = ("status", "audience", "sector", "meeting")
     list_select_related = ("audience", "sector", "meeting")
-    search_fields = ("text", "derived_from")
-    autocomplete_fields = ("meeting",)
+    search_fields = ("text", "derived_note", "practices__title")
+    autocomplete_fields = ("meeting", "practices")
     fields = (
         "text",
         "status",
         "audience",
         "sector",
         "meeting",
-        "derived_from",
+        "practices",
+        "derived_note",
         "source_url",
         "order",
         "created_at",

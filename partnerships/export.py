@@ -14,14 +14,26 @@ def columns(request):
         Column("audience", lambda a: a.audience.name),
         Column("sector", lambda a: a.sector.name if a.sector else "Cross-sector"),
         Column("meeting", lambda a: a.meeting.title if a.meeting else ""),
-        Column("derived_from", lambda a: a.derived_from),
+        Column(
+            "practices",
+            lambda a: [practice.slug for practice in a.practices.all()],
+            list[str],
+        ),
+        Column(
+            "practice_titles",
+            lambda a: [practice.title for practice in a.practices.all()],
+            list[str],
+        ),
+        Column("note", lambda a: a.derived_note),
         Column("source_url", lambda a: a.source_url),
     ]
 
 
 def rows(queryset):
-    return queryset.select_related("audience", "sector", "meeting").iterator(
-        chunk_size=1000
+    return (
+        queryset.select_related("audience", "sector", "meeting")
+        .with_published_practices()
+        .iterator(chunk_size=1000)
     )
 
 

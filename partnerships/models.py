@@ -1,6 +1,6 @@
 import reversion
 from django.db import models
-from django.db.models import Q
+from django.db.models import Prefetch, Q
 from django.urls import reverse
 
 from core.models import ContentQuerySet, Publishable, PublishableQuerySet
@@ -173,10 +173,23 @@ class Insight(models.Model):
 
 class ActionPointQuerySet(PublishableQuerySet):
     search_fields = SearchFields(
-        a=("text",), b=("derived_from",), headline_field="text"
+        a=("text",), b=("derived_note",), headline_field="text"
     )
     # Never public while its meeting is not.
     published_with = "meeting"
+
+    def with_published_practices(self):
+        """Prefetch the practices each point draws on, as the public may see them.
+
+        A point stays public by its own status (and its meeting's); a practice it
+        links to that is not published is left out, never shown.
+        """
+        return self.prefetch_related(
+            Prefetch(
+                "practices",
+                queryset=Practice.objects.published().order_by("title", "pk"),
+            )
+        )
 
 
 @reversion.register()
@@ -208,8 +221,23 @@ class ActionPoint(Publishable):
             "action points."
         ),
     )
-    derived_from = models.CharField(
-        max_length=300, blank=True, help_text="The practices or sources it draws on."
+    practices = models.ManyToManyField(
+        Practice,
+        blank=True,
+        related_name="action_points",
+        help_text=(
+            "The practices in the portal it draws on. A draft practice is never "
+            "shown with it until that practice is published."
+        ),
+    )
+    derived_note = models.TextField(
+        blank=True,
+        verbose_name="also drawn from",
+        help_text=(
+            "What else it draws on that is not a practice in the portal, e.g. "
+            "“US Trafficking in Persons Report recommendations”. Name practices "
+            "above instead of here."
+        ),
     )
     source_url = models.URLField(max_length=500, blank=True, verbose_name="source URL")
     order = models.PositiveSmallIntegerField(default=0)

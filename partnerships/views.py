@@ -76,7 +76,9 @@ class ActionPointListView(ListingView):
     extra_context = {"crumbs": [{"label": "Action points"}]}
 
     def page_queryset(self, queryset):
-        return queryset.select_related("audience", "sector", "meeting")
+        return queryset.select_related(
+            "audience", "sector", "meeting"
+        ).with_published_practices()
 
 
 # Start from your role --------------------------------------------------------------
@@ -142,6 +144,7 @@ def audience_detail(request, slug):
         ActionPoint.objects.published()
         .filter(audience=audience)
         .select_related("sector", "meeting")
+        .with_published_practices()
         .order_by("order", "pk")
     )
     practices = (

@@ -253,6 +253,67 @@ def test_a_first_load_creates_and_publishes_everything(fixtures):
     assert ActionPoint.objects.get().status == Status.PUBLISHED
 
 
+def link_the_action_point(fixtures):
+    fixtures["action_points"]["action_points"][0].update(
+        practices=["shared-alerts"], note="A national typologies report"
+    )
+    fixtures["write"]()
+
+
+def test_an_action_point_links_the_practices_it_names_and_keeps_its_note(fixtures):
+    link_the_action_point(fixtures)
+    load(fixtures)
+
+    point = ActionPoint.objects.get()
+    assert list(point.practices.values_list("slug", flat=True)) == ["shared-alerts"]
+    assert point.derived_note == "A national typologies report"
+
+
+def test_a_practice_link_an_editor_added_survives_a_fixture_change(fixtures):
+    link_the_action_point(fixtures)
+    load(fixtures)
+    point = ActionPoint.objects.get()
+    point.practices.add(Practice.objects.get(slug="second-practice"))
+    fixtures["action_points"]["action_points"][0]["note"] = "A changed note"
+    fixtures["write"]()
+
+    load(fixtures, "--overwrite")
+
+    point.refresh_from_db()
+    assert sorted(point.practices.values_list("slug", flat=True)) == [
+        "second-practice",
+        "shared-alerts",
+    ]
+    assert point.derived_note == "A changed note"
+
+
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        ({"practices": ["no-such-practice"]}, "unknown practice ['no-such-practice']"),
+        ({"derived_from": "Old free text"}, "unknown fields ['derived_from']"),
+    ],
+)
+def test_an_action_point_row_with_a_bad_link_or_the_old_field_is_refused(
+    fixtures, change, message
+):
+    fixtures["action_points"]["action_points"][0].update(change)
+    fixtures["write"]()
+    err = StringIO()
+
+    with pytest.raises(CommandError, match=r"not loaded.*action_points.json"):
+        call_command(
+            "load_reference",
+            "--directory",
+            fixtures["directory"],
+            stdout=StringIO(),
+            stderr=err,
+        )
+
+    assert message in err.getvalue()
+    assert not ActionPoint.objects.exists()
+
+
 def test_a_second_load_changes_and_reports_nothing(fixtures):
     load(fixtures)
     before = everything()

@@ -247,7 +247,7 @@ def test_action_points_are_listed_by_audience_then_by_their_order(client, audien
 
 def test_a_search_lists_action_points_by_relevance_first(client, audiences):
     prosecutors, bankers = audiences
-    for audience, order, text, derived_from in [
+    for audience, order, text, derived_note in [
         (prosecutors, 0, "Ask banks for help.", "Typologies of trafficking"),
         (bankers, 0, "Send typologies to banks.", ""),
         (prosecutors, 1, "Share typologies with banks.", ""),
@@ -258,10 +258,10 @@ def test_a_search_lists_action_points_by_relevance_first(client, audiences):
             audience=audience,
             order=order,
             text=text,
-            derived_from=derived_from,
+            derived_note=derived_note,
         )
 
-    # Both words in the text rank above one only in "derived from"; equal ranks
+    # Both words in the text rank above one only in the note; equal ranks
     # keep the list's own order.
     assert listed_in_order(client, "q=typologies+banks") == [
         "Share typologies with banks.",
@@ -303,7 +303,9 @@ def test_action_point_csv_columns_and_name(client, read_csv, action_points):
         "audience",
         "sector",
         "meeting",
-        "derived_from",
+        "practices",
+        "practice_titles",
+        "note",
         "source_url",
     ]
     by_text = {row["action"]: row for row in rows}
@@ -318,13 +320,13 @@ def test_action_point_csv_columns_and_name(client, read_csv, action_points):
 
 def test_action_point_csv_cross_sector_and_formula_cells(client, read_csv, taxonomy):
     ActionPointFactory(
-        published=True, text="=cmd|' /C calc'!A0", derived_from="@SUM(1)", sector=None
+        published=True, text="=cmd|' /C calc'!A0", derived_note="@SUM(1)", sector=None
     )
 
     (row,) = read_csv(client.get(ACTION_POINTS_CSV))
 
     assert row["action"] == "'=cmd|' /C calc'!A0"
-    assert row["derived_from"] == "'@SUM(1)"
+    assert row["note"] == "'@SUM(1)"
     assert row["sector"] == "Cross-sector"
 
 

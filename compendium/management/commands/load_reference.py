@@ -79,10 +79,17 @@ class Section:
     children: tuple = ()
     has_tags: bool = False
     after_save: object = None
+    # {fixture name: model field} where the fixtures use a shorter name.
+    renamed: tuple = ()
 
     @property
     def label(self):
         return self.model._meta.label_lower
+
+    def model_names(self, row):
+        """The fixture row with its keys as the model names them."""
+        renamed = dict(self.renamed)
+        return {renamed.get(name, name): value for name, value in row.items()}
 
     @property
     def form_fields(self):
@@ -167,7 +174,9 @@ SECTIONS = [
         "action_points",
         ActionPoint,
         "text",
-        ("audience", "sector", "meeting", "derived_from", "source_url", "order"),
+        ("audience", "sector", "meeting", "derived_note", "source_url", "order"),
+        relations=("practices",),
+        renamed=(("note", "derived_note"),),
     ),
     Section(
         "lessons",
@@ -356,6 +365,7 @@ def plan(section, row, index, obj, recorded):
     Relations keep what an editor added: the fixture's items, plus the items the row
     has and ``recorded`` (what the loader last wrote) has not.
     """
+    row = section.model_names(row)
     unknown = (
         set(row)
         - {*section.form_fields, *section.reverse_relations}

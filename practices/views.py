@@ -245,6 +245,7 @@ class SectorDetailView(DetailView):
         action_points = list(
             sector.action_points.published()
             .select_related("audience", "meeting")
+            .with_published_practices()
             .order_by("audience__order", "audience__name", "order", "pk")
         )
         context.update(

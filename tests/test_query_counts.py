@@ -77,13 +77,14 @@ class Corpus:
             meeting.organisations.add(partner)
             meeting.practices.add(practice)
             InsightFactory(meeting=meeting, text=f"Cocoa insight {n}.")
-            ActionPointFactory(
+            point = ActionPointFactory(
                 published=True,
                 text=f"Trace cocoa {n}.",
                 sector=t["financial"],
                 audience=t["law_enforcement"],
                 meeting=meeting,
             )
+            point.practices.add(practice, self.practice)
             # The focus practice, meeting and organisation gain one of each relation.
             PracticePartner.objects.create(
                 practice=self.practice, organisation=partner, order=n + 1
@@ -143,7 +144,7 @@ PAGES = {
 MAX_QUERIES = {
     "home": 9,  # measured 7 + 1: the audiences of "I work as ..."
     "about": 3,  # 1 + 1
-    "sector": 11,  # 9 + 1
+    "sector": 12,  # 10 + 1: the practices behind its action points
     # One count more per list page since the composition facet (``with``).
     "practice list": 24,  # 22 + 1
     "practice list, 3 filters and q": 28,  # 25 + 1, PostgreSQL 26 + 1
@@ -164,10 +165,10 @@ MAX_QUERIES = {
     "organisations": 10,  # 8 + 1
     "organisation detail": 6,  # 4 + 1
     "search": 8,  # 6 + 1
-    "roles": 3,  # 1 + 1: the audiences with their counts
-    # The audience, its action points, its practices (count, page, their sectors),
-    # the sectors, the lessons (count, page).
-    "role page": 11,  # 9 + 1
+    "roles": 3,  # 2: the content version and the audiences with their counts
+    # The audience, its action points and their practices, its practices (count,
+    # page, their sectors), the sectors, the lessons (count, page).
+    "role page": 12,  # 10 + 1
 }
 
 

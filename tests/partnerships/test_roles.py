@@ -150,6 +150,14 @@ def role_content(taxonomy):
             sector=taxonomy["technology"],
         ),
     }
+    # The practices each point draws on: a draft among them is never shown.
+    other_practice = PracticeFactory(
+        published=True, title="Bank wage checks", sectors=[taxonomy["financial"]]
+    )
+    content["other_practice"] = other_practice
+    content["from_meeting"].practices.set([practice, draft_practice])
+    content["financial"].practices.set([practice, other_practice])
+    content["draft"].practices.set([practice])
     return content
 
 
@@ -176,16 +184,24 @@ def test_a_person_reaches_every_action_point_of_their_role_from_the_home_page(
     shown = {element for element in page.ids if element.startswith("action-")}
     expected = {f"action-{role_content[name].pk}" for name in PUBLISHED_POINTS}
     assert shown == expected
-    # The point from a meeting links to it, and the link works; the others link to
-    # no meeting.
     meeting_url = role_content["meeting"].get_absolute_url()
-    from_meeting = page.links_in[f"action-{role_content['from_meeting'].pk}"]
-    assert meeting_url in from_meeting
-    assert "Asia REGM" in follow(client, meeting_url).text
-    for name in ("across", "financial"):
-        assert meeting_url not in page.links_in.get(
-            f"action-{role_content[name].pk}", []
-        )
+    for name in PUBLISHED_POINTS:
+        point = role_content[name]
+        links = page.links_in.get(f"action-{point.pk}", [])
+        # Every published practice behind the point is a link that opens it.
+        behind = set(point.practices.published())
+        linked = {href for href in links if href.startswith("/practices/")}
+        assert linked == {practice.get_absolute_url() for practice in behind}, name
+        for practice in behind:
+            assert practice.title in follow(client, practice.get_absolute_url()).text
+        # The meeting it came from, where it has one.
+        meetings = {href for href in links if href.startswith("/meetings/")}
+        if point.meeting:
+            assert meetings == {meeting_url}
+            assert "Asia REGM" in follow(client, meeting_url).text
+        else:
+            assert meetings == set()
+    assert role_content["draft_practice"].get_absolute_url() not in response.text
 
 
 def test_the_role_list_counts_published_content_of_each_audience(

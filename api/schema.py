@@ -12,7 +12,13 @@ from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 
 from api.serializers import ErrorSerializer, list_serializer
-from core.listing.filters import AllOfFilter, SearchFilter, YearFilter
+from core.listing.filters import (
+    NONE_VALUE,
+    AllOfFilter,
+    OrNoneSlugFilter,
+    SearchFilter,
+    YearFilter,
+)
 from core.listing.views import MAX_PAGE_SIZE
 
 
@@ -44,6 +50,11 @@ class ListFilterExtension(DjangoFilterExtension):
                 parameter["description"] = words
             elif isinstance(filter_field, MultipleChoiceFilter):
                 words = f"{label}. Repeat the parameter to combine values with OR."
+                if isinstance(filter_field, OrNoneSlugFilter):
+                    words += (
+                        f" `{NONE_VALUE}` chooses the rows with no {label.lower()}"
+                        f" ({filter_field.none_label.lower()})."
+                    )
                 if getattr(filter_field, "facet", None):
                     words += (
                         f" The `{field_name}` facet of the answer lists the values "

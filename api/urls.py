@@ -2,7 +2,11 @@ from django.urls import path
 from drf_spectacular.views import SpectacularJSONAPIView
 
 from api import views
-from partnerships.views import ActionPointListView, MeetingListView
+from partnerships.views import (
+    ActionPointListView,
+    MeetingListView,
+    StrategyListView,
+)
 from practices.views import LessonListView, OrganisationListView, PracticeListView
 
 app_name = "api"
@@ -20,6 +24,7 @@ urlpatterns = [
     listing("organisations/", OrganisationListView, "organisation_list"),
     listing("meetings/", MeetingListView, "meeting_list"),
     listing("lessons/", LessonListView, "lesson_list"),
+    listing("strategies/", StrategyListView, "strategy_list"),
     path(
         "practices/<slug:slug>/",
         views.PracticeDetailAPIView.as_view(),

@@ -20,9 +20,15 @@ from core.listing.csv import csv_response
 from core.listing.params import clean_params, query_string
 from core.models import ContentVersion
 from core.search import SUGGEST_BELOW, clean_query, record_miss, suggestion
-from partnerships.models import ActionPoint, Insight, Meeting
+from partnerships.models import ActionPoint, Insight, Meeting, Strategy
 from partnerships.views import ActionPointListView
-from practices.models import Audience, Organisation, Practice, Sector
+from practices.models import (
+    Audience,
+    LessonLearned,
+    Organisation,
+    Practice,
+    Sector,
+)
 from practices.views import PracticeListView
 
 RECENT_PRACTICES = 6
@@ -88,6 +94,16 @@ def site_search(request):
                 "Action points",
                 "action_points",
                 ActionPoint.objects.published().select_related("audience", "sector"),
+            ),
+            (
+                "Recommended strategies",
+                "strategies",
+                Strategy.objects.published().select_related("sector", "meeting"),
+            ),
+            (
+                "Lessons learned",
+                "lessons",
+                LessonLearned.objects.published().select_related("sector"),
             ),
             (
                 "Meeting insights",

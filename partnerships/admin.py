@@ -1,7 +1,7 @@
 from django.contrib import admin
 
 from core.admin import HttpsUrlFields, PublishableAdmin
-from partnerships.models import ActionPoint, Insight, Meeting, MeetingSource
+from partnerships.models import ActionPoint, Insight, Meeting, MeetingSource, Strategy
 
 
 class MeetingSourceInline(HttpsUrlFields, admin.TabularInline):
@@ -112,6 +112,29 @@ class ActionPointAdmin(PublishableAdmin):
         "meeting",
         "practices",
         "derived_note",
+        "source_url",
+        "order",
+        "created_at",
+        "updated_at",
+        "published_at",
+    )
+
+
+@admin.register(Strategy)
+class StrategyAdmin(PublishableAdmin):
+    list_display = ("__str__", "sector", "meeting", "status", "updated_at")
+    list_filter = ("status", "sector", "audiences", "meeting")
+    list_select_related = ("sector", "meeting")
+    search_fields = ("text",)
+    autocomplete_fields = ("meeting", "practices")
+    filter_horizontal = ("audiences",)
+    fields = (
+        "text",
+        "status",
+        "sector",
+        "audiences",
+        "meeting",
+        "practices",
         "source_url",
         "order",
         "created_at",

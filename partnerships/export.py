@@ -5,6 +5,7 @@ from django.db.models import Prefetch
 from core.listing.csv import Column
 from core.listing.views import Export
 from partnerships.models import MeetingSource
+from practices.models import Practice
 
 
 def columns(request):
@@ -84,3 +85,48 @@ def meeting_rows(queryset):
 
 
 MEETING_EXPORT = Export(stem="meetings", columns=meeting_columns, rows=meeting_rows)
+
+
+def strategy_columns(request):
+    """The documented columns (README, "Export columns"), in order."""
+
+    def practice_urls(strategy):
+        return [
+            request.build_absolute_uri(practice.get_absolute_url())
+            for practice in strategy.practices.all()
+        ]
+
+    return [
+        Column("strategy", lambda s: s.text),
+        Column("sector", lambda s: s.sector.name if s.sector else "Across sectors"),
+        Column(
+            "audiences",
+            lambda s: [audience.name for audience in s.audiences.all()],
+            list[str],
+        ),
+        Column("meeting", lambda s: s.meeting.title if s.meeting else ""),
+        Column(
+            "practices",
+            lambda s: [practice.title for practice in s.practices.all()],
+            list[str],
+        ),
+        Column("practice_urls", practice_urls, list[str]),
+        Column("source_url", lambda s: s.source_url),
+    ]
+
+
+def strategy_rows(queryset):
+    return (
+        queryset.select_related("sector", "meeting")
+        .prefetch_related(
+            "audiences",
+            # Links to practices only while they are public.
+            Prefetch("practices", queryset=Practice.objects.published()),
+        )
+        .iterator(chunk_size=500)
+    )
+
+
+STRATEGY_EXPORT = Export(
+    stem="strategies", columns=strategy_columns, rows=strategy_rows
+)

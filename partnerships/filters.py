@@ -1,8 +1,14 @@
 from django.db.models import F
 
-from core.listing.facets import ColumnFacet
-from core.listing.filters import ChoicesFilter, ListFilterSet, SearchFilter, SlugFilter
-from partnerships.models import ActionPoint, Meeting
+from core.listing.facets import ColumnFacet, OrNoneColumnFacet
+from core.listing.filters import (
+    ChoicesFilter,
+    ListFilterSet,
+    OrNoneSlugFilter,
+    SearchFilter,
+    SlugFilter,
+)
+from partnerships.models import ActionPoint, Meeting, Strategy
 from practices.models import Audience, Region, Sector
 
 
@@ -53,3 +59,35 @@ class MeetingFilterSet(ListFilterSet):
 
     # In the order they took place; one with no published date last.
     list_order = (F("start_date").asc(nulls_last=True), "title", "pk")
+
+
+class StrategyFilterSet(ListFilterSet):
+    """One definition of "these recommended strategies", for the list, its exports
+    and API."""
+
+    q = SearchFilter()
+    sector = OrNoneSlugFilter(
+        queryset=Sector.objects.all(),
+        field_name="sector",
+        label="Sector",
+        none_label="Across sectors",
+        facet=OrNoneColumnFacet(),
+    )
+    audience = SlugFilter(
+        queryset=Audience.objects.all(),
+        field_name="audiences",
+        label="Audience",
+        facet=True,
+    )
+    meeting = SlugFilter(
+        queryset=Meeting.objects.published(),
+        field_name="meeting",
+        label="Meeting",
+        facet=ColumnFacet(label_field="short_title"),
+    )
+
+    class Meta:
+        model = Strategy
+        fields = []
+
+    list_order = ("order", "pk")

@@ -256,3 +256,87 @@ class ActionPoint(Publishable):
 
     def get_absolute_url(self):
         return reverse("partnerships:action_point_list") + f"#action-{self.pk}"
+
+
+class StrategyQuerySet(PublishableQuerySet):
+    search_fields = SearchFields(a=("text",), headline_field="text")
+    # Never public while its meeting is not.
+    published_with = "meeting"
+
+    def for_display(self):
+        """These rows with what a strategy's card shows (the include
+        ``partnerships/includes/strategy_items.html``): its sector, meeting and
+        audiences, and only its published practices."""
+        return self.select_related("sector", "meeting").prefetch_related(
+            "audiences",
+            models.Prefetch("practices", queryset=Practice.objects.published()),
+        )
+
+
+@reversion.register()
+class Strategy(Publishable):
+    """A recommended strategy: what a meeting or consultation recommended, as a
+    recommendation to whoever builds a partnership."""
+
+    text = models.TextField(help_text="The strategy, written as a recommendation.")
+    sector = models.ForeignKey(
+        Sector,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="strategies",
+        help_text="Leave empty for a strategy that applies across sectors.",
+    )
+    audiences = models.ManyToManyField(
+        Audience,
+        blank=True,
+        related_name="strategies",
+        help_text="Who it is for. Leave empty when the source does not say.",
+    )
+    # PROTECT, as for action points: a strategy without a meeting is public by its
+    # own status, so detaching it from a deleted draft meeting would publish it.
+    meeting = models.ForeignKey(
+        Meeting,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="strategies",
+        help_text=(
+            "The meeting or consultation that recorded it, if any. The strategy is "
+            "public only while that meeting is; the meeting cannot be deleted while "
+            "it has strategies."
+        ),
+    )
+    practices = models.ManyToManyField(
+        Practice,
+        blank=True,
+        related_name="strategies",
+        help_text=(
+            "Practices that illustrate it. Only published practices are shown to the "
+            "public."
+        ),
+    )
+    source_url = models.URLField(
+        max_length=500,
+        blank=True,
+        verbose_name="source URL",
+        help_text="Where the recommendation is recorded.",
+    )
+    order = models.PositiveSmallIntegerField(default=0)
+
+    objects = StrategyQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["order", "pk"]
+        verbose_name = "recommended strategy"
+        verbose_name_plural = "recommended strategies"
+        permissions = [("publish_strategy", "Can publish and archive strategies")]
+        indexes = [
+            models.Index(fields=["status", "order"], name="strategy_status_order")
+        ]
+
+    def __str__(self):
+        return self.text if len(self.text) <= 80 else self.text[:79] + "…"
+
+    def get_absolute_url(self):
+        return reverse("partnerships:strategy_list") + f"#strategy-{self.pk}"

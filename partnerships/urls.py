@@ -17,6 +17,12 @@ urlpatterns = [
         "action_point_list",
         "action_point_export",
     ),
+    *list_routes(
+        "strategies/",
+        views.StrategyListView,
+        "strategy_list",
+        "strategy_export",
+    ),
     path("for/", views.audience_list, name="audience_list"),
     path("for/<slug:slug>/", views.audience_detail, name="audience_detail"),
 ]

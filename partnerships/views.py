@@ -6,8 +6,12 @@ from django.views.decorators.http import require_safe
 from django.views.generic import DetailView
 
 from core.listing.views import ListingView
-from partnerships.export import ACTION_POINT_EXPORT, MEETING_EXPORT
-from partnerships.filters import ActionPointFilterSet, MeetingFilterSet
+from partnerships.export import ACTION_POINT_EXPORT, MEETING_EXPORT, STRATEGY_EXPORT
+from partnerships.filters import (
+    ActionPointFilterSet,
+    MeetingFilterSet,
+    StrategyFilterSet,
+)
 from partnerships.models import ActionPoint, Insight, Meeting
 from practices.models import (
     Audience,
@@ -79,6 +83,19 @@ class ActionPointListView(ListingView):
         return queryset.select_related(
             "audience", "sector", "meeting"
         ).with_published_practices()
+
+
+class StrategyListView(ListingView):
+    filterset_class = StrategyFilterSet
+    template_name = "partnerships/strategy_list.html"
+    export = STRATEGY_EXPORT
+    noun = ("recommended strategy", "recommended strategies")
+    context_object_name = "strategies"
+    paginate_by = 50
+    extra_context = {"crumbs": [{"label": "Recommended strategies"}]}
+
+    def page_queryset(self, queryset):
+        return queryset.for_display()
 
 
 # Start from your role --------------------------------------------------------------

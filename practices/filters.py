@@ -3,11 +3,17 @@ from django.db.models import F
 from django.db.models.functions import Lower
 
 from core.collation import Folded
-from core.listing.facets import RelationFacet, TreeFacet, YearRangeFacet
+from core.listing.facets import (
+    OrNoneColumnFacet,
+    RelationFacet,
+    TreeFacet,
+    YearRangeFacet,
+)
 from core.listing.filters import (
     AllOfFilter,
     ChoicesFilter,
     ListFilterSet,
+    OrNoneSlugFilter,
     SearchFilter,
     SlugFilter,
     YearFilter,
@@ -184,8 +190,12 @@ class LessonFilterSet(ListFilterSet):
     """One definition of "these lessons learned", for the list, its exports and API."""
 
     q = SearchFilter()
-    sector = SlugFilter(
-        queryset=Sector.objects.all(), field_name="sector", label="Sector", facet=True
+    sector = OrNoneSlugFilter(
+        queryset=Sector.objects.all(),
+        field_name="sector",
+        label="Sector",
+        none_label="Across sectors",
+        facet=OrNoneColumnFacet(),
     )
 
     class Meta:

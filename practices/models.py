@@ -665,6 +665,9 @@ class LessonLearned(Publishable):
     def __str__(self):
         return self.text if len(self.text) <= 80 else self.text[:79] + "…"
 
+    def get_absolute_url(self):
+        return reverse("practices:lesson_list") + f"#lesson-{self.pk}"
+
 
 # A practice's versions follow its tag links (``Practice.tagged_items``).
 reversion.register(TaggedItem)

@@ -4,7 +4,7 @@ import factory
 from factory.django import DjangoModelFactory
 
 from core.models import Status
-from partnerships.models import ActionPoint, Insight, Meeting
+from partnerships.models import ActionPoint, Insight, Meeting, Strategy
 from practices.models import (
     Audience,
     Country,
@@ -193,6 +193,16 @@ class ActionPointFactory(PublishedTrait, DjangoModelFactory):
         lambda n: f"Share typologies of trafficking with partners ({n})."
     )
     audience = factory.SubFactory(AudienceFactory)
+    status = Status.DRAFT
+
+
+class StrategyFactory(PublishedTrait, DjangoModelFactory):
+    class Meta:
+        model = Strategy
+
+    text = factory.Sequence(
+        lambda n: f"Build trust between partners before sharing data ({n})."
+    )
     status = Status.DRAFT
 
 

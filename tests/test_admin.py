@@ -16,7 +16,7 @@ from django.utils.text import capfirst
 from taggit.models import Tag
 
 from core.models import Status
-from partnerships.models import ActionPoint, Meeting
+from partnerships.models import ActionPoint, Meeting, Strategy
 from practices.models import (
     Audience,
     Country,
@@ -40,6 +40,7 @@ from tests.factories import (
     RegionFactory,
     SectorFactory,
     StageFactory,
+    StrategyFactory,
 )
 
 pytestmark = pytest.mark.django_db
@@ -105,9 +106,10 @@ PUBLISHABLE = {
     "meeting": (Meeting, MeetingFactory, "title"),
     "action-point": (ActionPoint, ActionPointFactory, "text"),
     "lesson": (LessonLearned, LessonLearnedFactory, "text"),
+    "strategy": (Strategy, StrategyFactory, "text"),
 }
 # The three the brief names; lessons learned share the same admin class.
-GUARDED = ["practice", "meeting", "action-point", "lesson"]
+GUARDED = ["practice", "meeting", "action-point", "lesson", "strategy"]
 
 
 def new_content(kind, taxonomy):
@@ -131,6 +133,7 @@ def new_content(kind, taxonomy):
             "audience": str(taxonomy["law_enforcement"].pk),
         },
         "lesson": {"text": "Start with a few committed partners and grow slowly."},
+        "strategy": {"text": "Agree on what data partners share before they start."},
     }[kind]
 
 
@@ -492,6 +495,7 @@ EDITABLE = {
     Organisation: (lambda: OrganisationFactory(), "description"),
     Meeting: (lambda: MeetingFactory(published=True), "summary"),
     ActionPoint: (lambda: ActionPointFactory(published=True), "text"),
+    Strategy: (lambda: StrategyFactory(published=True), "text"),
     Tag: (
         lambda: Tag.objects.create(name="forced labour", slug="forced-labour"),
         "name",

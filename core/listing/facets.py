@@ -32,6 +32,7 @@ from django.db.models import Count, F, Q
 from taggit.managers import TaggableManager
 from taggit.models import TaggedItem
 
+from core.listing.filters import NONE_VALUE
 from core.listing.params import query_string, toggled
 from core.models import public_rows
 
@@ -185,6 +186,27 @@ class ColumnFacet(Facet):
             .order_by()
         )
         return {key: n for key, n in rows if key is not None}
+
+
+class OrNoneColumnFacet(ColumnFacet):
+    """A nullable foreign key whose empty value is an option of its own (the
+    ``OrNoneSlugFilter``'s ``none``), listed after the others: "Across sectors"."""
+
+    def counts(self, filterset):
+        count = Count("*") if self.exact else Count("pk", distinct=True)
+        rows = (
+            filterset.queryset_without(self.param)
+            .values_list(self.path)
+            .annotate(n=count)
+            .order_by()
+        )
+        return {NONE_VALUE if key is None else key: n for key, n in rows}
+
+    def options(self, keys, selected):
+        return [
+            *super().options(keys, selected),
+            (NONE_VALUE, NONE_VALUE, self.filter.none_label),
+        ]
 
 
 class RelationFacet(Facet):

@@ -118,6 +118,42 @@ class SlugFilter(RelationFilterMixin, django_filters.ModelMultipleChoiceFilter):
         super().__init__(*args, **kwargs)
 
 
+#: The value of an ``OrNoneSlugFilter`` that chooses the rows with no value.
+NONE_VALUE = "none"
+
+
+class LenientSlugOrNoneField(LenientModelMultipleChoiceField):
+    """Known slugs as model rows, plus ``NONE_VALUE`` itself when it was asked for."""
+
+    def clean(self, value):
+        values = value if isinstance(value, list | tuple) else [value] if value else []
+        values = [str(v) for v in values]
+        known = list(super().clean([v for v in values if v != NONE_VALUE]))
+        return [*known, NONE_VALUE] if NONE_VALUE in values else known
+
+
+class OrNoneSlugFilter(SlugFilter):
+    """A SlugFilter over a nullable foreign key whose value ``none`` also chooses
+    the rows that have no value: the lessons or strategies that apply across
+    sectors. Its facet (``OrNoneColumnFacet``) offers that value as ``none_label``.
+    """
+
+    field_class = LenientSlugOrNoneField
+
+    def __init__(self, *args, none_label, **kwargs):
+        self.none_label = none_label
+        super().__init__(*args, **kwargs)
+
+    def filter(self, qs, value):
+        if not value:
+            return qs
+        chosen = [v for v in value if v != NONE_VALUE]
+        condition = Q(**{f"{self.field_name}__in": chosen})
+        if NONE_VALUE in value:
+            condition |= Q(**{f"{self.field_name}__isnull": True})
+        return qs.filter(condition)
+
+
 class ChoicesFilter(RelationFilterMixin, django_filters.MultipleChoiceFilter):
     """Filter by fixed choices, on a column or through a relation."""
 

@@ -21,7 +21,7 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from partnerships.models import Meeting
-from partnerships.views import ActionPointListView, MeetingListView
+from partnerships.views import ActionPointListView, MeetingListView, StrategyListView
 from practices.models import Organisation, Practice
 from practices.views import LessonListView, OrganisationListView, PracticeListView
 from tests.factories import (
@@ -30,6 +30,7 @@ from tests.factories import (
     MeetingFactory,
     OrganisationFactory,
     PracticeFactory,
+    StrategyFactory,
 )
 from tests.test_security import InlineCode, csp_directives
 
@@ -42,6 +43,7 @@ LISTS = {
     "/api/v1/organisations/": OrganisationListView,
     "/api/v1/meetings/": MeetingListView,
     "/api/v1/lessons/": LessonListView,
+    "/api/v1/strategies/": StrategyListView,
 }
 DETAILS = {
     "/api/v1/practices/{slug}/": "PracticeDetail",
@@ -116,6 +118,16 @@ def test_parameters_are_typed_as_the_filters_read_them(document):
     assert parameters["page_size"]["schema"]["maximum"] == 100
 
 
+def test_the_across_sectors_value_is_documented(document):
+    parameters = {
+        parameter["name"]: parameter
+        for parameter in document["paths"]["/api/v1/strategies/"]["get"]["parameters"]
+    }
+
+    assert "`none`" in parameters["sector"]["description"]
+    assert "across sectors" in parameters["sector"]["description"]
+
+
 @pytest.mark.parametrize(("path", "listing_view"), LISTS.items())
 def test_list_items_are_the_export_columns_in_order(rf, document, path, listing_view):
     item = component(
@@ -155,6 +167,9 @@ def test_list_answers_hold_exactly_the_documented_keys(
         published=True, sector=taxonomy["financial"], practice=practice
     )
     MeetingFactory(published=True, kind=Meeting.Kind.REGM)
+    StrategyFactory(published=True, sector=taxonomy["financial"]).practices.add(
+        practice
+    )
     schema = ok_schema(document, path)
 
     query = ONE_ROW_AND_A_MESSAGE.get(path, {"sector": ["financial", "nope"]})

@@ -39,7 +39,7 @@ from taggit.models import Tag
 from core.admin import HttpsUrlFields
 from core.models import LoadedRow, Publishable, Status
 from core.text import clean_text
-from partnerships.models import ActionPoint, Insight, Meeting, MeetingSource
+from partnerships.models import ActionPoint, Insight, Meeting, MeetingSource, Strategy
 from practices.countries import add_missing_countries
 from practices.models import (
     Audience,
@@ -184,6 +184,13 @@ SECTIONS = [
         "text",
         ("sector", "practice", "source_url", "order"),
         reverse_relations=("meetings",),
+    ),
+    Section(
+        "strategies",
+        Strategy,
+        "text",
+        ("sector", "meeting", "source_url", "order"),
+        relations=("audiences", "practices"),
     ),
 ]
 SECTION_NAMES = [section.name for section in SECTIONS]
@@ -765,6 +772,7 @@ class Command(BaseCommand):
             "insights": Insight.objects.count(),
             "action points": ActionPoint.objects.count(),
             "lessons learned": LessonLearned.objects.count(),
+            "recommended strategies": Strategy.objects.count(),
         }
         self.stdout.write(
             (

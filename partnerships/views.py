@@ -1,10 +1,11 @@
-from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, Subquery
 from django.db.models.functions import Coalesce, Lower
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.views.decorators.http import require_safe
 from django.views.generic import DetailView
 
+from core.listing.filters import NONE_VALUE
 from core.listing.views import ListingView
 from partnerships.export import ACTION_POINT_EXPORT, MEETING_EXPORT, STRATEGY_EXPORT
 from partnerships.filters import (
@@ -12,7 +13,7 @@ from partnerships.filters import (
     MeetingFilterSet,
     StrategyFilterSet,
 )
-from partnerships.models import ActionPoint, Insight, Meeting
+from partnerships.models import ActionPoint, Insight, Meeting, Strategy
 from practices.models import (
     Audience,
     LessonLearned,
@@ -180,14 +181,32 @@ def audience_detail(request, slug):
         ).values_list("sector_id", flat=True)
     )
     sectors = list(Sector.objects.filter(pk__in=sector_ids).order_by("order", "name"))
+    # The lessons and strategies of those sectors, and those across sectors.
+    in_sectors = Q(sector__in=sectors) | Q(sector__isnull=True)
     lessons = (
         LessonLearned.objects.published()
-        .filter(sector__in=sectors)
+        .filter(in_sectors)
         .select_related("sector", "practice")
-        .order_by("sector__order", "order", "pk")
+        .order_by(F("sector__order").asc(nulls_last=True), "order", "pk")
     )
-    lesson_count = lessons.count() if sectors else 0
-    sector_query = "&".join(f"sector={sector.slug}" for sector in sectors)
+    lesson_count = lessons.count()
+    # Strategies addressed to the audience first, then the others of its sectors.
+    strategies = list(
+        Strategy.objects.published()
+        .annotate(
+            for_audience=Exists(
+                Strategy.audiences.through.objects.filter(
+                    strategy=OuterRef("pk"), audience=audience
+                )
+            )
+        )
+        .filter(Q(for_audience=True) | in_sectors)
+        .for_display()
+        .order_by("-for_audience", "order", "pk")
+    )
+    sector_query = "&".join(
+        [f"sector={sector.slug}" for sector in sectors] + [f"sector={NONE_VALUE}"]
+    )
     audience_query = f"audience={audience.slug}"
 
     def exports(list_name, export_name, api_name, query):
@@ -221,6 +240,21 @@ def audience_detail(request, slug):
                 "practices:export",
                 "api:practice_list",
                 audience_query,
+            ),
+            "strategies": strategies,
+            "strategy_count": len(strategies),
+            "audience_strategy_count": sum(s.for_audience for s in strategies),
+            "audience_strategy_links": exports(
+                "partnerships:strategy_list",
+                "partnerships:strategy_export",
+                "api:strategy_list",
+                audience_query,
+            ),
+            "sector_strategy_links": exports(
+                "partnerships:strategy_list",
+                "partnerships:strategy_export",
+                "api:strategy_list",
+                sector_query,
             ),
             "lesson_links": exports(
                 "practices:lesson_list",

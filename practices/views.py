@@ -1,5 +1,5 @@
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Count, Prefetch, Q, Value
+from django.db.models import Count, F, Prefetch, Q, Value
 from django.db.models.functions import Lower
 from django.http import Http404, HttpResponsePermanentRedirect
 from django.shortcuts import render
@@ -248,10 +248,26 @@ class SectorDetailView(DetailView):
             .with_published_practices()
             .order_by("audience__order", "audience__name", "order", "pk")
         )
+        # The sector's own lessons and strategies first, then those across sectors.
+        in_sector = Q(sector=sector) | Q(sector__isnull=True)
+        # Strategies belong to partnerships, which depends on this app: their model
+        # is the one the reverse relation names, and its own published() decides.
+        strategies = sector.strategies.model
         context.update(
             practice_count=practice_count,
             practices=shown,
-            lessons=list(sector.lessons.published().select_related("practice")),
+            lessons=list(
+                LessonLearned.objects.published()
+                .filter(in_sector)
+                .select_related("practice")
+                .order_by(F("sector").asc(nulls_last=True), "order", "pk")
+            ),
+            strategies=list(
+                strategies.objects.published()
+                .filter(in_sector)
+                .for_display()
+                .order_by(F("sector").asc(nulls_last=True), "order", "pk")
+            ),
             action_points=action_points,
             action_point_count=len(action_points),
             action_point_groups=group_by_audience(action_points),

@@ -18,6 +18,7 @@ from tests.factories import (
     OrganisationFactory,
     PracticeFactory,
     PracticeSourceFactory,
+    StrategyFactory,
 )
 
 pytestmark = pytest.mark.django_db
@@ -85,6 +86,11 @@ class Corpus:
                 meeting=meeting,
             )
             point.practices.add(practice, self.practice)
+            strategy = StrategyFactory(
+                published=True, sector=t["financial"], meeting=meeting
+            )
+            strategy.audiences.add(t["law_enforcement"])
+            strategy.practices.add(practice)
             # The focus practice, meeting and organisation gain one of each relation.
             PracticePartner.objects.create(
                 practice=self.practice, organisation=partner, order=n + 1
@@ -144,7 +150,9 @@ PAGES = {
 MAX_QUERIES = {
     "home": 9,  # measured 7 + 1: the audiences of "I work as ..."
     "about": 3,  # 1 + 1
-    "sector": 12,  # 10 + 1: the practices behind its action points
+    # Its practices (count, page, three relations), action points and their
+    # practices, strategies (with audiences and practices), lessons, insights.
+    "sector": 15,  # 13 + 1
     # One count more per list page since the composition facet (``with``).
     "practice list": 24,  # 22 + 1
     "practice list, 3 filters and q": 28,  # 25 + 1, PostgreSQL 26 + 1
@@ -164,11 +172,12 @@ MAX_QUERIES = {
     # The count, the page, its practice counts, three facets.
     "organisations": 10,  # 8 + 1
     "organisation detail": 6,  # 4 + 1
-    "search": 8,  # 6 + 1
+    "search": 10,  # 8 + 1 with the links and strategies branches merged
     "roles": 3,  # 2: the content version and the audiences with their counts
     # The audience, its action points and their practices, its practices (count,
-    # page, their sectors), the sectors, the lessons (count, page).
-    "role page": 12,  # 10 + 1
+    # page, their sectors), the sectors, the lessons (count, page), the strategies
+    # (with audiences and practices).
+    "role page": 15,  # 13 + 1
 }
 
 

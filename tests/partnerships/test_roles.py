@@ -15,6 +15,7 @@ from tests.factories import (
     LessonLearnedFactory,
     MeetingFactory,
     PracticeFactory,
+    StrategyFactory,
 )
 
 pytestmark = pytest.mark.django_db
@@ -158,6 +159,29 @@ def role_content(taxonomy):
     content["from_meeting"].practices.set([practice, draft_practice])
     content["financial"].practices.set([practice, other_practice])
     content["draft"].practices.set([practice])
+    content["strategies"] = {
+        "for_audience": StrategyFactory(
+            published=True,
+            text="Inspectors should meet brands twice a year.",
+            sector=taxonomy["technology"],
+            order=3,
+        ),
+        "in_sector": StrategyFactory(
+            published=True, text="Align supplier audits.", sector=taxonomy["supply"]
+        ),
+        "across": StrategyFactory(published=True, text="Share what each one knows."),
+        "elsewhere": StrategyFactory(
+            published=True,
+            text="Scan for abuse imagery.",
+            sector=taxonomy["technology"],
+        ),
+        "draft": StrategyFactory(text="Draft strategy nobody may read."),
+        "draft_meeting": StrategyFactory(
+            published=True, text="Strategy of a draft meeting.", meeting=draft_meeting
+        ),
+    }
+    for name in ("for_audience", "draft", "draft_meeting"):
+        content["strategies"][name].audiences.add(inspectors)
     return content
 
 
@@ -168,6 +192,8 @@ DRAFT_TEXTS = (
     "Unannounced draft practice",
     "Secret REGM",
     "Draft lesson nobody may read.",
+    "Draft strategy nobody may read.",
+    "Strategy of a draft meeting.",
 )
 
 
@@ -347,3 +373,53 @@ def test_the_home_page_offers_every_sector_and_every_audience(client, taxonomy):
             reverse("partnerships:audience_detail", args=[taxonomy[name].slug]) in hrefs
         )
     assert ROLES_URL in hrefs
+
+
+def test_the_role_page_puts_the_strategies_for_the_audience_first(client, role_content):
+    strategies = role_content["strategies"]
+    response = client.get(
+        reverse("partnerships:audience_detail", args=["labour-inspectors"])
+    )
+    page = Page(response.text)
+
+    shown = [
+        element
+        for element in sorted(page.ids, key=response.text.index)
+        if element.startswith("strategy-")
+    ]
+    # Addressed to inspectors (even in a sector they are not in), then those of
+    # their sectors and across sectors, in editorial order.
+    assert shown == [
+        f"strategy-{strategies[name].pk}"
+        for name in ("for_audience", "in_sector", "across")
+    ]
+    csv_links = [
+        href for href, _text in page.links if href.startswith("/strategies/export.csv")
+    ]
+    assert len(csv_links) == 2
+    by_link = []
+    for href in csv_links:
+        body = follow(client, href).body.decode("utf-8-sig")
+        by_link.append(
+            sorted(row["strategy"] for row in csv.DictReader(io.StringIO(body)))
+        )
+    assert by_link == [
+        [strategies["for_audience"].text],
+        sorted([strategies["in_sector"].text, strategies["across"].text]),
+    ]
+
+
+def test_sector_page_shows_its_strategies_and_those_across_sectors(
+    client, role_content, taxonomy
+):
+    strategies = role_content["strategies"]
+    response = client.get(taxonomy["supply"].get_absolute_url())
+
+    text = response.text
+    main = text.split('<div class="detail-main">')[1].split("<aside")[0]
+    assert "Recommended strategies (2)" in main
+    assert main.index(strategies["in_sector"].text) < main.index(
+        strategies["across"].text
+    )
+    assert strategies["elsewhere"].text not in text
+    assert strategies["for_audience"].text not in text

@@ -114,6 +114,9 @@ class PracticeDetailView(DetailView):
         # Meetings belong to an app that depends on this one: their own queryset,
         # reached through the reverse relation, says which of them are public.
         context["meetings"] = practice.meetings.published()
+        context["action_points"] = practice.action_points.published().select_related(
+            "audience", "sector"
+        )
         context["related_practices"] = related_practices(practice)
         if practice.is_published:
             url = self.request.build_absolute_uri(practice.get_absolute_url())

@@ -8,9 +8,10 @@ import pytest
 from django.test import Client
 
 from core.models import Status
-from partnerships.models import Meeting
+from partnerships.models import ActionPoint, Meeting
 from practices.models import Practice
 from tests.factories import (
+    ActionPointFactory,
     InsightFactory,
     MeetingFactory,
     PracticeFactory,
@@ -244,3 +245,26 @@ def test_two_saves_from_one_stale_copy_leave_different_versions(taxonomy):
 
     assert copy.version == practice.version + 1
     assert Practice.objects.get(pk=practice.pk).version == copy.version
+
+
+def test_a_practice_linked_meanwhile_makes_the_action_point_form_stale(
+    two_sessions, taxonomy
+):
+    first, second = two_sessions
+    point = ActionPointFactory(text="Fund PPP secretariats for the long term.")
+    practice = PracticeFactory(title="Fintel Alliance (Australia)")
+    url = admin_url(ActionPoint, "change", point.pk)
+    first_form = rendered_form_data(first.get(url))
+    second_form = rendered_form_data(second.get(url))
+
+    saved = first.post(url, {**first_form, "practices": [str(practice.pk)]})
+    assert saved.status_code == 302, form_errors(saved)
+    stale = second.post(url, {**second_form, "derived_note": "A note by the second."})
+
+    assert stale.status_code == 200
+    message = errors_text(stale)
+    assert "Someone else saved this item after you opened it" in message
+    assert "Practices" in message
+    point.refresh_from_db()
+    assert list(point.practices.all()) == [practice]
+    assert point.derived_note == ""

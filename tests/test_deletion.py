@@ -317,3 +317,50 @@ def test_the_sweep_sees_published_children(client, neighbours):
     assert reverse("partnerships:action_point_export_xlsx") in found
     assert reverse("api:action_point_list") in found
     assert reverse("partnerships:action_point_list") in found
+
+
+# A practice an action point draws on: a link, not a parent -----------------------
+
+
+@pytest.mark.parametrize("how", ["page", "bulk"])
+def test_deleting_a_draft_practice_an_action_point_draws_on_only_unlinks_it(
+    client, publisher, neighbours, how
+):
+    practice = PracticeFactory(
+        title=f"{MARK} practice", summary=f"{MARK} summary about banks."
+    )
+    point = ActionPointFactory(published=True, text="Flag payments to agencies.")
+    point.practices.add(practice, neighbours["practice"])
+    # While a draft, the linked practice is already shown nowhere.
+    assert_nothing_public(client)
+    client.force_login(publisher)
+
+    _confirmation, done = delete_through_admin(client, practice, how)
+
+    assert done.status_code == 302
+    assert not Practice.objects.filter(pk=practice.pk).exists()
+    assert list(point.practices.all()) == [neighbours["practice"]]
+    assert ActionPoint.objects.published().filter(pk=point.pk).exists()
+    assert_nothing_public(client)
+
+
+@pytest.mark.parametrize("action", ["archive", "unpublish"])
+def test_archiving_or_unpublishing_a_practice_hides_it_from_action_points(
+    client, publisher, neighbours, action
+):
+    practice = PracticeFactory(published=True, title=f"{MARK} practice")
+    point = ActionPointFactory(published=True, text="Flag payments to agencies.")
+    point.practices.add(practice)
+    found = [url for url, text in public_answers(client) if MARK in text]
+    assert reverse("partnerships:action_point_list") in found
+    client.force_login(publisher)
+
+    response = client.post(
+        reverse("admin:practices_practice_changelist"),
+        {"action": action, "_selected_action": [practice.pk]},
+    )
+
+    assert response.status_code == 302
+    # The point stays public by its own status; only the link is no longer shown.
+    assert ActionPoint.objects.published().filter(pk=point.pk).exists()
+    assert_nothing_public(client)

@@ -243,9 +243,12 @@ def content(taxonomy):
     )
     visible_meeting = MeetingFactory(published=True, slug="africa-regm")
     visible_meeting.practices.add(visible)
-    ActionPointFactory(
+    # A published action point drawing on the published practice and on every
+    # unpublished one: only the published link may ever show.
+    linked_point = ActionPointFactory(
         published=True, text="Ask banks for typologies.", sector=t["financial"]
     )
+    linked_point.practices.add(visible)
     hidden = {"practices": [], "meetings": [], "organisations": []}
     for status in HIDDEN:
         hidden_org = OrganisationFactory(
@@ -267,6 +270,7 @@ def content(taxonomy):
         )
         practice.sync_regions()
         visible_meeting.practices.add(practice)
+        linked_point.practices.add(practice)
         meeting = MeetingFactory(
             status=status,
             slug=f"hidden-{status}",
@@ -336,6 +340,8 @@ PUBLIC_PAGES = [
     reverse("partnerships:action_point_list") + "?sector=financial",
     reverse("partnerships:action_point_export"),
     reverse("partnerships:action_point_export") + "?q=banks",
+    reverse("api:action_point_list"),
+    reverse("api:action_point_list") + "?q=banks",
     reverse("practices:organisation_list"),
     # Partnership composition, the gap matrix and their files (issue 11).
     reverse("practices:list") + "?with=academia",
@@ -562,6 +568,30 @@ def test_compare_treats_unpublished_practices_as_unknown(client, content):
         )
     alone = client.get(reverse("practices:compare"), {"p": [visible, "nope"]})
     assert alone.text.replace("nope", "") == response.text.replace(practice.slug, "")
+
+
+def test_a_published_action_point_never_shows_its_unpublished_practices(
+    client, content, body, read_csv
+):
+    hidden_urls = [practice.get_absolute_url() for practice in content["practices"]]
+    pages = [
+        reverse("partnerships:action_point_list"),
+        reverse("api:action_point_list"),
+        reverse("partnerships:action_point_export"),
+        content["visible"].get_absolute_url(),
+    ]
+
+    for url in pages:
+        text = body(client.get(url))
+        assert SECRET not in text
+        assert not [hidden for hidden in hidden_urls if hidden in text]
+    (row,) = read_csv(client.get(reverse("partnerships:action_point_export")))
+    assert row["practices"] == content["visible"].slug
+    assert row["practice_titles"] == "Bank red flags"
+    (item,) = client.get(reverse("api:action_point_list")).json()["results"]
+    assert item["practices"] == [content["visible"].slug]
+    listed = client.get(reverse("partnerships:action_point_list")).text
+    assert f'href="{content["visible"].get_absolute_url()}"' in listed
 
 
 def test_the_csv_exports_only_published_rows(client, content, read_csv):

@@ -156,7 +156,7 @@ MAX_QUERIES = {
     # One count more per list page since the composition facet (``with``).
     "practice list": 24,  # 22 + 1
     "practice list, 3 filters and q": 28,  # 25 + 1, PostgreSQL 26 + 1
-    "practice detail": 19,  # 16 + 1
+    "practice detail": 19,  # 17 + 1 (one for the action points drawn from it)
     "practice CSV": 10,  # 9
     "practice CSV, 3 filters and q": 14,  # 12, PostgreSQL 13
     "meetings": 7,  # 5 + 1: the count, the page, two facets

@@ -12,6 +12,7 @@ from django.apps import apps
 from django.core.management import call_command
 from django.db import transaction
 from django.db.models import Count, Q
+from django.urls import reverse
 
 from core.models import Status
 from partnerships.models import ActionPoint, Meeting
@@ -194,3 +195,61 @@ def test_every_reference_page_renders(client, load_output):
     failures = {url: client.get(url).status_code for url in urls}
 
     assert {url: code for url, code in failures.items() if code != 200} == {}
+
+
+def _action_point_items(html):
+    """{action point pk: the hrefs inside its item} of an action-point list page."""
+    items = re.findall(r'<li id="action-(\d+)"(.*?)</li>', html, flags=re.DOTALL)
+    return {int(pk): set(re.findall(r'href="([^"]+)"', body)) for pk, body in items}
+
+
+def test_each_action_point_links_to_its_practices_and_meeting_and_back(
+    client, load_output
+):
+    url = reverse("partnerships:action_point_list")
+    listed, page = {}, 1
+    while True:
+        response = client.get(url, {"page": page})
+        listed.update(_action_point_items(response.text))
+        if not response.context["page_obj"].has_next():
+            break
+        page += 1
+    points = ActionPoint.objects.published().prefetch_related("practices")
+    assert set(listed) == {point.pk for point in points}
+
+    followed = 0
+    for point in points.select_related("meeting"):
+        targets = {practice.get_absolute_url() for practice in point.practices.all()}
+        if point.meeting:
+            targets.add(point.meeting.get_absolute_url())
+        # The list links each practice it draws on and its meeting...
+        assert targets <= listed[point.pk], point.text
+        for target in targets:
+            page = client.get(target)
+            # ...and each of those pages leads back to the action point.
+            assert page.status_code == 200, target
+            assert f'href="{point.get_absolute_url()}"' in page.text, target
+            followed += 1
+    assert followed == 72 + 4  # the links the reference content records
+
+
+def test_action_point_links_rest_on_the_reference_facts(load_output):
+    links = ActionPoint.practices.through.objects
+    assert links.count() == 72
+    assert (
+        sorted(
+            ActionPoint.objects.filter(meeting__isnull=False).values_list(
+                "meeting__slug", flat=True
+            )
+        )
+        == ["consultation-2020"] * 4
+    )
+    # A point that names no practice in the portal says what it draws on instead.
+    assert not ActionPoint.objects.filter(practices=None, derived_note="").exclude(
+        meeting__isnull=False
+    )
+    # The Technology Coalition's Project Protect is not Canada's Project Protect.
+    point = ActionPoint.objects.get(text__startswith="Publish regular transparency")
+    assert list(point.practices.values_list("slug", flat=True)) == [
+        "tech-coalition-project-protect"
+    ]

@@ -564,3 +564,21 @@ def test_an_editor_cannot_revert_an_organisation_public_content_names(
     assert response.status_code == 403
     organisation.refresh_from_db()
     assert organisation.name == "Public Bank plc"
+
+
+def test_an_action_points_version_holds_its_practice_links_and_restores_them(
+    publishing, taxonomy
+):
+    kept = PracticeFactory(title="Fintel Alliance (Australia)")
+    later = PracticeFactory(title="Project Protect (Canada)")
+    point = ActionPointFactory(text="Fund PPP secretariats for the long term.")
+    edit(publishing, point, practices=[str(kept.pk)])
+    linked = versions(point)[-1]
+    assert linked.field_dict["practices"] == [kept.pk]
+    edit(publishing, point, practices=[str(later.pk)])
+
+    form = publishing.get(revert_url(point, linked))
+    saved = publishing.post(revert_url(point, linked), rendered_form_data(form))
+
+    assert saved.status_code == 302, form_errors(saved)
+    assert list(point.practices.all()) == [kept]

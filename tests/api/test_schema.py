@@ -147,6 +147,15 @@ def test_practice_item_types_follow_the_column_types(document):
     assert item["title"] == {"type": "string"}
 
 
+def test_action_point_items_name_their_practices_and_note_not_free_text(document):
+    item = document["components"]["schemas"]["ActionPointItem"]["properties"]
+
+    assert item["practices"] == {"type": "array", "items": {"type": "string"}}
+    assert item["practice_titles"] == {"type": "array", "items": {"type": "string"}}
+    assert item["note"] == {"type": "string"}
+    assert "derived_from" not in item
+
+
 # A known and an unknown value of one parameter of each list: one row, one message.
 ONE_ROW_AND_A_MESSAGE = {
     "/api/v1/meetings/": {"kind": ["regm", "nope"]},

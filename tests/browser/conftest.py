@@ -65,6 +65,8 @@ KEY_PAGES = [
     ),
     ("practice detail", "/practices/asia-pacific-banks-alliance/", 200),
     ("meeting detail", "/meetings/regm-americas-2020/", 200),
+    ("meeting with action points", "/meetings/consultation-2020/", 200),
+    ("practice with action points drawn from it", "/practices/fintel-alliance/", 200),
     ("action points", "/action-points/", 200),
     ("organisations", "/organisations/?type=ngo", 200),
     ("meetings", "/meetings/", 200),

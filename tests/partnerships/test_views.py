@@ -72,7 +72,7 @@ def test_meeting_page_shows_insights_action_points_practices_and_organisations(
     InsightFactory(
         meeting=meeting, text="Trust grows slowly.", sector=taxonomy["financial"]
     )
-    ActionPointFactory(
+    point = ActionPointFactory(
         published=True,
         meeting=meeting,
         audience=taxonomy["law_enforcement"],
@@ -87,7 +87,8 @@ def test_meeting_page_shows_insights_action_points_practices_and_organisations(
         "<h1>Americas Regional Expert Group Meeting</h1>",
         "<p>Two days.</p>",
         "Trust grows slowly.",
-        "<strong>Law enforcement:</strong> Share typologies.",
+        "<strong>Law enforcement:</strong> "
+        f'<a href="{point.get_absolute_url()}">Share typologies.</a>',
         f'<a href="{practice.get_absolute_url()}">Bank red flags</a>',
         f'<a href="{organisation.get_absolute_url()}">Coastal Bank</a>',
         "<dd>120</dd>",

@@ -22,7 +22,14 @@ from core.models import ContentVersion
 from core.search import SUGGEST_BELOW, clean_query, record_miss, suggestion
 from partnerships.models import ActionPoint, Insight, Meeting, Strategy
 from partnerships.views import ActionPointListView
-from practices.models import LessonLearned, Maturity, Organisation, Practice, Sector
+from practices.models import (
+    Audience,
+    LessonLearned,
+    Maturity,
+    Organisation,
+    Practice,
+    Sector,
+)
 from practices.views import PracticeListView
 
 RECENT_PRACTICES = 6
@@ -51,6 +58,7 @@ def home(request):
         "compendium/home.html",
         {
             "sectors": sectors,
+            "audiences": Audience.objects.order_by("order", "name"),
             "recent_practices": recent,
             "provenance_counts": Practice.objects.published().provenance_counts(),
             "meeting_count": Meeting.objects.published().count(),

@@ -23,4 +23,6 @@ urlpatterns = [
         "strategy_list",
         "strategy_export",
     ),
+    path("for/", views.audience_list, name="audience_list"),
+    path("for/<slug:slug>/", views.audience_detail, name="audience_detail"),
 ]

@@ -54,6 +54,8 @@ PUBLIC_PATHS = [
     "/meetings/africa-regm/",
     "/action-points/",
     "/action-points/export.csv",
+    "/for/",
+    "/for/law-enforcement/",
     "/organisations/",
     "/organisations/global-bank-alliance/",
     "/search/",

@@ -380,6 +380,10 @@ PUBLIC_PAGES = [
     reverse("practices:sector", args=["technology"]),
     reverse("search") + "?q=zanzibarite",
     reverse("search") + "?q=banks",
+    # Start from your role (issue 10): the hidden practices serve labour inspectors.
+    reverse("partnerships:audience_list"),
+    reverse("partnerships:audience_detail", args=["labour-inspectors"]),
+    reverse("partnerships:audience_detail", args=["law-enforcement"]),
     reverse("partnerships:meeting_list"),
     reverse("partnerships:meeting_detail", args=["africa-regm"]),
     reverse("partnerships:action_point_list"),

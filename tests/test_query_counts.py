@@ -18,6 +18,7 @@ from tests.factories import (
     OrganisationFactory,
     PracticeFactory,
     PracticeSourceFactory,
+    StrategyFactory,
 )
 
 pytestmark = pytest.mark.django_db
@@ -77,13 +78,19 @@ class Corpus:
             meeting.organisations.add(partner)
             meeting.practices.add(practice)
             InsightFactory(meeting=meeting, text=f"Cocoa insight {n}.")
-            ActionPointFactory(
+            point = ActionPointFactory(
                 published=True,
                 text=f"Trace cocoa {n}.",
                 sector=t["financial"],
                 audience=t["law_enforcement"],
                 meeting=meeting,
             )
+            point.practices.add(practice, self.practice)
+            strategy = StrategyFactory(
+                published=True, sector=t["financial"], meeting=meeting
+            )
+            strategy.audiences.add(t["law_enforcement"])
+            strategy.practices.add(practice)
             # The focus practice, meeting and organisation gain one of each relation.
             PracticePartner.objects.create(
                 practice=self.practice, organisation=partner, order=n + 1
@@ -130,6 +137,10 @@ PAGES = {
     "organisations": lambda c: reverse("practices:organisation_list"),
     "organisation detail": lambda c: c.organisation.get_absolute_url(),
     "search": lambda c: reverse("search") + "?q=cocoa",
+    "roles": lambda c: reverse("partnerships:audience_list"),
+    "role page": lambda c: reverse(
+        "partnerships:audience_detail", args=["law-enforcement"]
+    ),
 }
 
 # Measured on SQLite and PostgreSQL, with a little room. A search costs one query more
@@ -137,9 +148,12 @@ PAGES = {
 # Every HTML page reads the content version once (its ETag, its facet cache keys):
 # the "+ 1" below; streamed CSVs carry no ETag.
 MAX_QUERIES = {
-    "home": 8,  # measured 6 + 1
+    # 8 + 1: with the audiences of "I work as ..." and the provenance counts
+    "home": 10,
     "about": 4,  # 3 + 1: with the provenance counts
-    "sector": 11,  # 9 + 1
+    # Its practices (count, page, three relations), action points and their
+    # practices, strategies (with audiences and practices), lessons, insights.
+    "sector": 15,  # 13 + 1
     # One count more per list page since the composition facet (``with``).
     "practice list": 26,  # 25 + 1: with the provenance and maturity facets
     "practice list, 3 filters and q": 30,  # 28 + 1, PostgreSQL 29 + 1
@@ -161,6 +175,11 @@ MAX_QUERIES = {
     "organisations": 10,  # 8 + 1
     "organisation detail": 6,  # 4 + 1
     "search": 10,  # 8 + 1: seven kinds of content
+    "roles": 3,  # 2: the content version and the audiences with their counts
+    # The audience, its action points and their practices, its practices (count,
+    # page, their sectors), the sectors, the lessons (count, page), the strategies
+    # (with audiences and practices).
+    "role page": 15,  # 13 + 1
 }
 
 

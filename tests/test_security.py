@@ -84,6 +84,8 @@ PUBLIC_PAGES = [
     "/practices/shared-red-flags/",
     "/sectors/financial/",
     "/meetings/",
+    "/for/",
+    "/for/law-enforcement/",
     "/meetings/africa-regm/",
     "/action-points/",
     "/organisations/",

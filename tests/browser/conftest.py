@@ -37,6 +37,10 @@ TIMEOUT_MS = 10_000
 KEY_PAGES = [
     ("home", "/", 200),
     ("sector", "/sectors/financial/", 200),
+    ("sector without meeting insights", "/sectors/technology/", 200),
+    ("roles", "/for/", 200),
+    ("role page", "/for/labour-inspectors/", 200),
+    ("role page across sectors", "/for/policymakers/", 200),
     (
         "filtered practice list",
         "/practices/?sector=financial&audience=law-enforcement&q=bank",

@@ -98,7 +98,7 @@ def test_keyboard_user_browses_filters_searches_and_opens_a_practice(
     enter(page)
     assert page.locator("h1").inner_text() == "PPPs and the financial sector"
 
-    press_until(page, lambda f: f["text"].startswith("Browse and filter all"))
+    press_until(page, lambda f: f["text"].startswith("Browse and filter the"))
     enter(page)
 
     press_until(page, lambda f: f["name"] == "stage" and f["value"] == "recruitment")
@@ -120,6 +120,21 @@ def test_keyboard_user_browses_filters_searches_and_opens_a_practice(
 
     link = press_until(page, lambda f: f["inResults"] and f["tag"] == "a")
     assert link["text"] == practices["match"].title
+    enter(page)
+    assert page.locator("h1").inner_text() == practices["match"].title
+    assert not new_context.console_errors
+
+
+def test_keyboard_user_starts_from_their_role_and_opens_a_practice(
+    new_context, page, practices
+):
+    page.goto("/")
+    press_until(page, lambda f: f["text"] == "Law enforcement")
+    enter(page)
+    assert page.locator("h1").inner_text() == "For law enforcement"
+
+    link = press_until(page, lambda f: f["text"] == practices["match"].title)
+    assert link["inMain"]
     enter(page)
     assert page.locator("h1").inner_text() == practices["match"].title
     assert not new_context.console_errors

@@ -11,7 +11,9 @@ from core.listing.views import PAGE_SIZE
 from practices.models import OrganisationType, PracticePartner
 from tests.factories import (
     ActionPointFactory,
+    InsightFactory,
     LessonLearnedFactory,
+    MeetingFactory,
     OrganisationFactory,
     PracticeFactory,
     PracticeSourceFactory,
@@ -389,17 +391,97 @@ def test_sector_page_shows_its_practices_lessons_and_action_points(client, taxon
 
     assert response.status_code == 200
     assert response.context["practice_count"] == 2
-    assert "Practices (2)" in response.text
+    text = " ".join(response.text.split())
+    assert "Practices (2)" in text
     for practice in inside:
-        assert f'<a href="{practice.get_absolute_url()}">' in response.text
-    assert "Supply only" not in response.text
-    assert "Bring the regulator." in response.text
-    assert "<strong>Law enforcement:</strong> Ask banks for typologies." in (
-        response.text
+        assert f'<a href="{practice.get_absolute_url()}">' in text
+    assert "Supply only" not in text
+    assert "Bring the regulator." in text
+    assert "Ask banks for typologies." in text
+    # All practices fit on the page: no "n of m shown".
+    assert "practices shown" not in text
+    assert 'href="/practices/?sector=financial">Browse and filter the 2' in text
+
+
+def main_column(response):
+    """The sector page's main column, without its short sidebar."""
+    text = " ".join(response.text.split())
+    return text.split('<div class="detail-main">')[1].split(
+        '<aside class="detail-facts"'
+    )[0]
+
+
+def test_sector_page_groups_action_points_by_audience_in_the_main_column(
+    client, taxonomy
+):
+    sector = taxonomy["supply"]
+    inspectors, police = taxonomy["labour_inspectors"], taxonomy["law_enforcement"]
+    police.order, inspectors.order = 1, 2
+    police.save()
+    inspectors.save()
+    for n in range(3):
+        ActionPointFactory(
+            published=True, sector=sector, audience=inspectors, text=f"Inspect {n}."
+        )
+    ActionPointFactory(
+        published=True, sector=sector, audience=police, text="Raid the site."
     )
-    assert 'href="/practices/?sector=financial">Browse and filter all 2' in (
-        response.text
+    ActionPointFactory(sector=sector, audience=police, text="Draft raid.")
+    ActionPointFactory(
+        published=True,
+        sector=taxonomy["financial"],
+        audience=police,
+        text="Freeze accounts.",
     )
+    LessonLearnedFactory(published=True, sector=sector, text="Listen to workers.")
+
+    response = client.get(sector.get_absolute_url())
+
+    main = main_column(response)
+    assert "Action points (4)" in main
+    police_at = main.index('id="actions-law-enforcement"')
+    inspectors_at = main.index('id="actions-labour-inspectors"')
+    assert police_at < main.index("Raid the site.") < inspectors_at
+    assert inspectors_at < main.index("Inspect 0.") < main.index("Inspect 2.")
+    assert 'href="/for/law-enforcement/">law enforcement</a> (1)' in main
+    assert 'href="/for/labour-inspectors/">labour inspectors</a> (3)' in main
+    assert "Draft raid." not in response.text
+    assert "Freeze accounts." not in response.text
+    # Lessons are in the main flow too.
+    assert "Lessons learned (1)" in main
+    assert "Listen to workers." in main
+
+
+def test_sector_page_says_how_many_of_its_practices_it_shows(client, taxonomy):
+    sector = taxonomy["financial"]
+    PracticeFactory.create_batch(13, published=True, sectors=[sector])
+    PracticeFactory(sectors=[sector])  # a draft is not counted
+
+    response = client.get(sector.get_absolute_url())
+
+    text = " ".join(response.text.split())
+    assert "Practices (13)" in text
+    assert "12 of 13 practices shown." in text
+    assert 'href="/practices/?sector=financial">See all 13 financial sector' in text
+    assert text.count('<li class="card"><h3><a href="/practices/') == 12
+
+
+def test_a_sector_without_meeting_insights_says_so(client, taxonomy):
+    meeting = MeetingFactory(published=True)
+    InsightFactory(meeting=meeting, sector=taxonomy["financial"], text="Banks help.")
+    draft = MeetingFactory()
+    InsightFactory(meeting=draft, sector=taxonomy["technology"], text="Hidden.")
+
+    technology = client.get(taxonomy["technology"].get_absolute_url())
+    financial = client.get(taxonomy["financial"].get_absolute_url())
+
+    assert "Hidden." not in technology.text
+    assert (
+        "None of the published meetings has recorded an insight specific to the "
+        "technology sector." in main_column(technology)
+    )
+    assert "Banks help." in main_column(financial)
+    assert "None of the published meetings" not in financial.text
 
 
 def test_unknown_sector_is_not_found(client, taxonomy):

@@ -30,6 +30,7 @@ import threading
 
 from django.conf import settings
 from django.db import connections
+from django.db.models import F
 from pyroaring import BitMap
 
 from core.listing.cache import content_version
@@ -56,12 +57,7 @@ class ModelIndex:
         self.model = model
         self.using = using
         self.version = version
-        self.published = BitMap(
-            model._default_manager.using(using)
-            .published()
-            .order_by()
-            .values_list("pk", flat=True)
-        )
+        self.published = _ids(model._default_manager.using(using).published())
         self.options = {}
 
     def facet_options(self, facet):
@@ -77,39 +73,23 @@ class ModelIndex:
         return found
 
     def _read(self, facet):
+        """{stored key: ids} for ``facet``: as its ``counts()`` groups the rows."""
         from core.listing.facets import ColumnFacet, YearRangeFacet
 
         manager = self.model._default_manager.using(self.using)
         if isinstance(facet, YearRangeFacet):
-            span = facet.span
-            pairs = (
+            # As the SQL counts: integer division.
+            rows = (
                 manager.published()
                 .filter(**{f"{facet.path}__isnull": False})
-                .order_by()
-                .values_list("pk", facet.path)
+                .annotate(_decade=F(facet.path) / facet.span * facet.span)
             )
-            # As the SQL counts: integer division, which truncates.
-            pairs = ((pk, int(year / span) * span) for pk, year in pairs)
+            value, key = "_decade", "pk"
         elif isinstance(facet, ColumnFacet):
-            pairs = manager.published().order_by().values_list("pk", facet.path)
+            rows, value, key = manager.published(), facet.path, "pk"
         else:
-            rows = facet.rows().using(self.using).order_by()
-            if connections[self.using].vendor == "postgresql":
-                return self._aggregated(rows, facet)
-            pairs = rows.values_list(facet.key, facet.value).distinct()
-        grouped = {}
-        for pk, key in pairs:
-            if key is not None:
-                grouped.setdefault(key, []).append(pk)
-        return self._bitmaps(grouped)
-
-    def _aggregated(self, rows, facet):
-        """One row per option with its rows' keys as an array: PostgreSQL makes the
-        groups, and Python reads a few hundred arrays instead of every pair."""
-        from django.contrib.postgres.aggregates import ArrayAgg
-
-        grouped = rows.values_list(facet.value).annotate(keys=ArrayAgg(facet.key))
-        return self._bitmaps({key: ids for key, ids in grouped if key is not None})
+            rows, value, key = facet.rows().using(self.using), facet.value, facet.key
+        return self._bitmaps(_grouped(rows.order_by(), value, key, self.using))
 
     def _bitmaps(self, grouped):
         published = self.published
@@ -120,6 +100,38 @@ class ModelIndex:
                 bitmap.run_optimize()
                 result[key] = bitmap
         return result
+
+
+def _postgres(using):
+    return connections[using].vendor == "postgresql"
+
+
+def _ids(queryset):
+    """The primary keys of ``queryset`` as a bitmap: on PostgreSQL as one array, far
+    cheaper to read than a row per key."""
+    queryset = queryset.order_by()
+    if _postgres(queryset.db):
+        from django.contrib.postgres.aggregates import ArrayAgg
+
+        found = queryset.aggregate(_ids=ArrayAgg("pk"))["_ids"]
+        return BitMap(found or ())
+    return BitMap(queryset.values_list("pk", flat=True))
+
+
+def _grouped(rows, value, key, using):
+    """{``value``: [``key``, ...]} over ``rows``, None values left out. On PostgreSQL
+    one row per value with its keys as an array: the database makes the groups, and
+    Python reads a few hundred arrays instead of every pair."""
+    if _postgres(using):
+        from django.contrib.postgres.aggregates import ArrayAgg
+
+        pairs = rows.values_list(value).annotate(_keys=ArrayAgg(key))
+        return {found: keys for found, keys in pairs if found is not None}
+    grouped = {}
+    for found, one in rows.values_list(value, key).distinct():
+        if found is not None:
+            grouped.setdefault(found, []).append(one)
+    return grouped
 
 
 def _signature(facet):

@@ -327,8 +327,12 @@ def counts(facet, filterset):
     if rows is None:
         return None
     listed = rows.rows_without(_excluded(facet))
+    options = rows.index.facet_options(facet)
+    if listed is rows.index.published:
+        # Nothing else filters: an option's rows are all listed.
+        return {key: len(bitmap) for key, bitmap in options.items()}
     counted = {}
-    for key, bitmap in rows.index.facet_options(facet).items():
+    for key, bitmap in options.items():
         n = listed.intersection_cardinality(bitmap)
         if n:
             counted[key] = n

@@ -286,9 +286,9 @@ def _keys(value, options):
             continue
         if by_text is None:
             by_text = {str(key): key for key in options}
-        key = by_text.get(str(one))
-        if key is not None:
-            keys.append(key)
+        # A value no published row carries stays as it is: it names no bitmap, so
+        # it adds no row to an OR and leaves none in an AND.
+        keys.append(by_text.get(str(one), one))
     return keys
 
 

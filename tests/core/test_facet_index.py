@@ -136,6 +136,7 @@ def test_the_index_counts_what_sql_counts_on_any_data_and_filters(vocabulary, da
         organisation_query = QueryDict(mutable=True)
         organisation_query.setlist("sector", query.getlist("sector"))
         organisation_query.setlist("type", query.getlist("partner_type"))
+        organisation_query.setlist("country", query.getlist("country"))
         assert_same_counts(OrganisationFilterSet, organisation_query)
 
 
@@ -193,3 +194,16 @@ def test_a_version_never_comes_back_after_a_rollback(db):
     assert content_version() == before
     bump_content_version()
     assert content_version() not in (before, rolled_back)
+
+
+def test_an_all_of_value_no_published_row_carries_leaves_no_rows(vocabulary):
+    PracticeFactory(
+        published=True, start_year=1995, partners=[vocabulary["organisations"][0]]
+    )
+    PracticeFactory(start_year=1995, partners=[vocabulary["organisations"][2]])
+    query = QueryDict("with=ngo&with=financial_institution&year_from=2000")
+
+    assert_same_counts(PracticeFilterSet, query)
+    filterset = PracticeFilterSet(query, queryset=Practice.objects.published())
+    (years,) = [facet for facet in filterset.facets if facet.param == "year_from"]
+    assert index.counts(years, filterset) == {}

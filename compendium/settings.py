@@ -302,6 +302,9 @@ PUBLIC_CACHE_SECONDS = int(os.environ.get("PUBLIC_CACHE_SECONDS", "300"))
 FACET_CACHE_SECONDS = int(
     os.environ.get("FACET_CACHE_SECONDS", str(PUBLIC_CACHE_SECONDS))
 )
+# Facet counts from an in-process index of the published rows, rebuilt when the
+# content version moves (core.listing.index); off: counted in SQL.
+FACET_INDEX = env_bool("FACET_INDEX", True)
 # How long a process may search with synonyms and a "did you mean" vocabulary read
 # earlier (an edit drops both at once where the cache is shared, e.g. Redis).
 SEARCH_CACHE_SECONDS = int(os.environ.get("SEARCH_CACHE_SECONDS", "300"))

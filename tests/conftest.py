@@ -68,9 +68,13 @@ def fresh_search_state():
     uncounted searches, would outlive the rollback between tests."""
     from django.core.cache import cache
 
+    from core.listing import index
     from core.search import _misses
 
     cache.clear()
+    # The facet index is keyed by the content version, which the rollback between
+    # tests brings back.
+    index.clear()
     with _misses.lock:
         _misses.counts.clear()
 

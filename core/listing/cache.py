@@ -20,7 +20,8 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.signals import request_finished, request_started
 from django.db import DEFAULT_DB_ALIAS
-from django.db.models import F
+from django.db.models import F, Value
+from django.db.models.functions import Greatest
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
 from core.listing.filters import PRESENTATION_PARAMS
@@ -72,13 +73,17 @@ def bump_content_version(using=DEFAULT_DB_ALIAS):
     ``QuerySet.update()``, ``bulk_create``, raw SQL).
 
     Inside the writer's transaction, so the new version and the new rows become
-    visible to other processes together.
+    visible to other processes together. The new version is at least the time in
+    microseconds, so a version never comes back: a transaction rolled back after a
+    bump, and a later one that commits, do not both give version + 1 (what was read
+    inside the first, such as an in-process facet index, would seem current).
     """
     memo = _during_request.get()
     if memo is not None:
         memo.pop("version", None)  # the rest of this request reads the new one
     rows = ContentVersion.objects.using(using)
-    if not rows.filter(pk=1).update(version=F("version") + 1):
+    new = Greatest(F("version") + 1, Value(first_version()))
+    if not rows.filter(pk=1).update(version=new):
         rows.get_or_create(pk=1, defaults={"version": first_version()})
 
 

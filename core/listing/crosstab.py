@@ -155,7 +155,7 @@ def cross_table(
         query = known.copy()
         query.setlist(across, [value])
         query.pop(down, None)
-        counts = down_facet.counts(filterset_class(query, queryset=queryset))
+        counts = down_facet.counted(filterset_class(query, queryset=queryset))
         for row, (key, down_value, _, _) in zip(table.rows, rows, strict=True):
             table_query = query_string(query, {down: [down_value]})
             row["cells"].append(

@@ -20,7 +20,10 @@ Counts are grouped by what the rows store (a foreign key's id, a column), never 
 joined slug: joining the options' table for every counted row costs more than the
 count. ``options()`` turns the stored keys back into what the page shows.
 
-Override ``counts()`` to count differently and ``options()`` to list the options of
+Facets are counted by ``counted()``: from the in-process index of the published rows
+(``core.listing.index``) for the kinds here, in SQL by ``counts()`` otherwise; both
+give the same counts. Override ``counts()`` to count differently (the index then
+leaves that facet to it) and ``options()`` to list the options of
 a vocabulary the filter does not hold.
 """
 
@@ -93,8 +96,17 @@ class Facet:
         the FilterSet class is made."""
 
     def counts(self, filterset):
-        """{stored key: number of rows} with every *other* active filter applied."""
+        """{stored key: number of rows} with every *other* active filter applied,
+        counted in SQL: the reference the index (``core.listing.index``) matches."""
         raise NotImplementedError
+
+    def counted(self, filterset):
+        """``counts()``, from the in-process index of the published rows where it
+        serves this facet (every kind here that counts the usual way), else in SQL."""
+        from core.listing import index
+
+        found = index.counts(self, filterset)
+        return self.counts(filterset) if found is None else found
 
     def options(self, keys, selected):
         """[(stored key, query-string value, label), ...] in the vocabulary's order,
@@ -116,7 +128,7 @@ class Facet:
 
     def group(self, filterset):
         """The facet as the sidebar and the API show it, before any URL is built."""
-        counts = self.counts(filterset)
+        counts = self.counted(filterset)
         selected = set(filterset.params.getlist(self.param))
         options = []
         for key, value, label, *parent in self.options(set(counts), selected):

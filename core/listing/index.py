@@ -1,0 +1,339 @@
+"""Facet counts from an in-process index of the published rows: for each facet
+option, the bitmap of the published rows carrying it (pyroaring).
+
+Counting in SQL rebuilds the filtered rows once per facet (bench/README.md); here a
+request finds the rows each active filter keeps once, as a bitmap, and counts every
+facet option by one intersection. The counts are those of the facet classes'
+``counts()`` (which stay the reference, and the fallback): a facet is counted over the
+rows every *other* active filter keeps, an AllOfFacet over the rows listed now, a
+YearRangeFacet without its range's two bounds.
+
+What is indexed, per database and list model, and built on first use:
+
+- the model's ``published()`` rows;
+- per facet (its kind, relation and path), ``{stored key: bitmap}``, the key the
+  facet's ``counts()`` groups by.
+
+Every index carries the content version (``core.listing.cache.content_version()``)
+it was read at; a request that reads another version builds a new one, so a publish
+in any process is counted from the next request on in every process. Versions never
+come back (``bump_content_version``), so an index read inside a transaction that is
+rolled back is never taken for a later version's.
+
+Served: the facet kinds of ``core.listing.facets`` that count the usual way, on a
+FilterSet over its model's ``published()`` rows. A filter that is a served facet's
+(a RelationFilterMixin filter) is read from the index too; any other (the search, a
+year bound) is read once as primary keys. Anything else is counted in SQL, as before.
+"""
+
+import threading
+
+from django.conf import settings
+from django.db import connections
+from django.db.models import F
+from pyroaring import BitMap
+
+from core.listing.cache import content_version
+
+#: (database alias, model label) -> ModelIndex of the version it was read at.
+_indexes = {}
+_lock = threading.RLock()
+
+
+def enabled():
+    return getattr(settings, "FACET_INDEX", True)
+
+
+def clear():
+    """Forget every index (tests; a process that wants its memory back)."""
+    with _lock:
+        _indexes.clear()
+
+
+class ModelIndex:
+    """The published rows of one model and, facet by facet, each option's rows."""
+
+    def __init__(self, model, using, version):
+        self.model = model
+        self.using = using
+        self.version = version
+        self.published = _ids(model._default_manager.using(using).published())
+        self.options = {}
+
+    def facet_options(self, facet):
+        """{stored key: bitmap of the published rows carrying it} for ``facet``."""
+        signature = _signature(facet)
+        found = self.options.get(signature)
+        if found is None:
+            with _lock:
+                found = self.options.get(signature)
+                if found is None:
+                    found = self._read(facet)
+                    self.options[signature] = found
+        return found
+
+    def _read(self, facet):
+        """{stored key: ids} for ``facet``: as its ``counts()`` groups the rows."""
+        from core.listing.facets import ColumnFacet, YearRangeFacet
+
+        manager = self.model._default_manager.using(self.using)
+        if isinstance(facet, YearRangeFacet):
+            # As the SQL counts: integer division.
+            rows = (
+                manager.published()
+                .filter(**{f"{facet.path}__isnull": False})
+                .annotate(_decade=F(facet.path) / facet.span * facet.span)
+            )
+            value, key = "_decade", "pk"
+        elif isinstance(facet, ColumnFacet):
+            rows, value, key = manager.published(), facet.path, "pk"
+        else:
+            rows, value, key = facet.rows().using(self.using), facet.value, facet.key
+        return self._bitmaps(_grouped(rows.order_by(), value, key, self.using))
+
+    def _bitmaps(self, grouped):
+        published = self.published
+        result = {}
+        for key, ids in grouped.items():
+            bitmap = BitMap(ids) & published
+            if bitmap:
+                bitmap.run_optimize()
+                result[key] = bitmap
+        return result
+
+
+def _postgres(using):
+    return connections[using].vendor == "postgresql"
+
+
+def _ids(queryset):
+    """The primary keys of ``queryset`` as a bitmap: on PostgreSQL as one array, far
+    cheaper to read than a row per key."""
+    queryset = queryset.order_by()
+    if _postgres(queryset.db):
+        from django.contrib.postgres.aggregates import ArrayAgg
+
+        found = queryset.aggregate(_ids=ArrayAgg("pk"))["_ids"]
+        return BitMap(found or ())
+    return BitMap(queryset.values_list("pk", flat=True))
+
+
+def _grouped(rows, value, key, using):
+    """{``value``: [``key``, ...]} over ``rows``, None values left out. On PostgreSQL
+    one row per value with its keys as an array: the database makes the groups, and
+    Python reads a few hundred arrays instead of every pair."""
+    if _postgres(using):
+        from django.contrib.postgres.aggregates import ArrayAgg
+
+        pairs = rows.values_list(value).annotate(_keys=ArrayAgg(key))
+        return {found: keys for found, keys in pairs if found is not None}
+    grouped = {}
+    for found, one in rows.values_list(value, key).distinct():
+        if found is not None:
+            grouped.setdefault(found, []).append(one)
+    return grouped
+
+
+def _signature(facet):
+    """What decides a facet's option rows: facets that count the same relation the
+    same way (the partner-type facet and its all-of twin) share them."""
+    from core.listing.facets import ColumnFacet, YearRangeFacet
+
+    if isinstance(facet, YearRangeFacet):
+        return ("decade", facet.path, facet.span)
+    if isinstance(facet, ColumnFacet):
+        return ("column", facet.path)
+    return (
+        "relation",
+        facet.table._meta.label,
+        facet.key,
+        facet.value,
+        facet.tagged,
+        facet.published_via,
+    )
+
+
+def served(facet):
+    """Whether the index counts ``facet`` exactly as its ``counts()`` would."""
+    from core.listing.facets import (
+        AllOfFacet,
+        ColumnFacet,
+        RelationFacet,
+        YearRangeFacet,
+    )
+
+    return type(facet).counts in (
+        ColumnFacet.counts,
+        RelationFacet.counts,
+        AllOfFacet.counts,
+        YearRangeFacet.counts,
+    )
+
+
+def _excluded(facet):
+    """The parameters whose filters a facet's count leaves out."""
+    from core.listing.facets import AllOfFacet, YearRangeFacet
+
+    if isinstance(facet, AllOfFacet):
+        return ()
+    if isinstance(facet, YearRangeFacet):
+        return (facet.param, facet.upper)
+    return (facet.param,)
+
+
+def index_for(model, using):
+    """The index of ``model`` at the current content version."""
+    version = content_version()
+    key = (using, model._meta.label)
+    index = _indexes.get(key)
+    if index is None or index.version != version:
+        with _lock:
+            index = _indexes.get(key)
+            if index is None or index.version != version:
+                index = ModelIndex(model, using, version)
+                _indexes[key] = index
+    return index
+
+
+class RequestRows:
+    """The rows each active filter of one FilterSet keeps, read once."""
+
+    def __init__(self, filterset, index):
+        self.filterset = filterset
+        self.index = index
+        self.facets = {facet.param: facet for facet in filterset.facets}
+        self.kept = self._kept()
+        self.without = {}
+
+    def _kept(self):
+        filterset = self.filterset
+        filterset.errors  # noqa: B018 - validates the form once
+        base = filterset.queryset.all()
+        kept = {}
+        for name, value in filterset.form.cleaned_data.items():
+            declared = filterset.filters[name]
+            filtered = declared.filter(base, value)
+            # A filter without a value hands back the very queryset it was given.
+            if filtered is base:
+                continue
+            kept[name] = self._filter_rows(name, declared, value, filtered)
+        return kept
+
+    def _filter_rows(self, name, declared, value, filtered):
+        from core.listing.facets import AllOfFacet
+        from core.listing.filters import (
+            AllOfFilter,
+            RelationFilterMixin,
+            SearchFilter,
+        )
+
+        facet = self.facets.get(name)
+        plain = "filter" not in vars(declared)
+        if (
+            facet is not None
+            and plain
+            and served(facet)
+            and isinstance(declared, RelationFilterMixin)
+            and type(declared).filter
+            in (RelationFilterMixin.filter, AllOfFilter.filter)
+            and facet.path == declared.field_name
+        ):
+            options = self.index.facet_options(facet)
+            keys = _keys(value, options)
+            if isinstance(declared, AllOfFilter):
+                if not isinstance(facet, AllOfFacet):
+                    return self._read(filtered)
+                rows = BitMap(self.index.published)
+                for key in keys:
+                    rows &= options.get(key, BitMap())
+                return rows
+            rows = BitMap()
+            for key in keys:
+                rows |= options.get(key, BitMap())
+            return rows
+        if isinstance(declared, SearchFilter) and plain:
+            matches = declared.matches(value)
+            if matches is not None:
+                return BitMap(matches) & self.index.published
+        return self._read(filtered)
+
+    def _read(self, filtered):
+        return BitMap(
+            filtered.prefetch_related(None).order_by().values_list("pk", flat=True)
+        )
+
+    def rows_without(self, names):
+        """The published rows every active filter but ``names`` keeps."""
+        names = tuple(names)
+        found = self.without.get(names)
+        if found is None:
+            found = self.index.published
+            for name, rows in self.kept.items():
+                if name not in names:
+                    found = found & rows
+            self.without[names] = found
+        return found
+
+
+def _keys(value, options):
+    """The stored keys a filter's cleaned value names: model rows by their primary
+    key, choices by the key they spell."""
+    by_text = None
+    keys = []
+    for one in value or ():
+        if hasattr(one, "_meta"):
+            keys.append(one.pk)
+            continue
+        if by_text is None:
+            by_text = {str(key): key for key in options}
+        # A value no published row carries stays as it is: it names no bitmap, so
+        # it adds no row to an OR and leaves none in an AND.
+        keys.append(by_text.get(str(one), one))
+    return keys
+
+
+def _request_rows(filterset):
+    """The filterset's RequestRows, made on its first facet; None when the index
+    does not serve this FilterSet."""
+    state = filterset.__dict__.get("_index_rows", False)
+    if state is not False:
+        return state
+    state = None
+    model = filterset._meta.model
+    queryset = filterset.queryset
+    using = queryset.db
+    if enabled() and _is_published(queryset, model, using):
+        state = RequestRows(filterset, index_for(model, using))
+    filterset.__dict__["_index_rows"] = state
+    return state
+
+
+def _is_published(queryset, model, using):
+    """Whether ``queryset`` is exactly ``model``'s published rows, as the engine's
+    views give every FilterSet (the index knows no other set)."""
+    try:
+        published = model._default_manager.using(using).published()
+        return str(queryset.order_by().query) == str(published.order_by().query)
+    except Exception:
+        return False
+
+
+def counts(facet, filterset):
+    """{stored key: rows} for ``facet``, as its ``counts()`` gives them; None when
+    the index does not serve it (then count in SQL)."""
+    if not served(facet):
+        return None
+    rows = _request_rows(filterset)
+    if rows is None:
+        return None
+    listed = rows.rows_without(_excluded(facet))
+    options = rows.index.facet_options(facet)
+    if listed is rows.index.published:
+        # Nothing else filters: an option's rows are all listed.
+        return {key: len(bitmap) for key, bitmap in options.items()}
+    counted = {}
+    for key, bitmap in options.items():
+        n = listed.intersection_cardinality(bitmap)
+        if n:
+            counted[key] = n
+    return counted

@@ -83,9 +83,13 @@ def _tags(ids):
 
 
 def _tags_sql():
-    content_type = ContentType.objects.get_for_model(Practice)
+    # By name, not by a ContentType lookup: the columns are declared (README checks,
+    # the API schema) where no database may be reached.
     return Joined(
-        TaggedItem.objects.filter(content_type=content_type),
+        TaggedItem.objects.filter(
+            content_type__app_label=Practice._meta.app_label,
+            content_type__model=Practice._meta.model_name,
+        ),
         "object_id",
         "tag__name",
         ("tag__name",),

@@ -71,7 +71,9 @@ def test_filters_and_search_survive_a_detail_visit_and_the_csv_matches(
     page.locator(".sector-cards").get_by_role("link", name="Financial sector").click()
     expect(page.locator("h1")).to_have_text("PPPs and the financial sector")
 
-    page.get_by_role("link", name=re.compile(r"Browse and filter all \d+")).click()
+    page.get_by_role(
+        "link", name=re.compile(r"(See all|Browse and filter the) \d+")
+    ).click()
     page.wait_for_url("**/practices/?sector=financial")
     assert page.locator("#facet-sector").get_by_label("Financial sector").is_checked()
 

@@ -5,6 +5,7 @@ from partnerships import views
 
 app_name = "partnerships"
 urlpatterns = [
+    path("sectors/<slug:slug>/", views.SectorDetailView.as_view(), name="sector"),
     *list_routes("meetings/", views.MeetingListView, "meeting_list", "meeting_export"),
     path(
         "meetings/<slug:slug>/",

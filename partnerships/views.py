@@ -273,3 +273,71 @@ def audience_detail(request, slug):
             ],
         },
     )
+
+
+class SectorDetailView(DetailView):
+    """A sector's practices with the dialogue about it: its action points by
+    audience, lessons, strategies and meeting insights. Here, not in practices,
+    because most of what it shows belongs to this app."""
+
+    model = Sector
+    template_name = "partnerships/sector_detail.html"
+    practices_shown = 12
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        sector = self.object
+        practices = (
+            Practice.objects.published()
+            .filter(sectors=sector)
+            .select_related("kind")
+            .prefetch_related("sectors", "regions", "countries")
+            .order_by("-published_at", "title")
+        )
+        practice_count = practices.count()
+        shown = list(practices[: self.practices_shown]) if practice_count else []
+        action_points = list(
+            ActionPoint.objects.published()
+            .filter(sector=sector)
+            .select_related("audience", "meeting")
+            .with_published_practices()
+            .order_by("audience__order", "audience__name", "order", "pk")
+        )
+        # The sector's own lessons and strategies first, then those across sectors.
+        in_sector = Q(sector=sector) | Q(sector__isnull=True)
+        context.update(
+            practice_count=practice_count,
+            practices=shown,
+            lessons=list(
+                LessonLearned.objects.published()
+                .filter(in_sector)
+                # A public lesson's practices are all published (its gate).
+                .prefetch_related("practices")
+                .order_by(F("sector").asc(nulls_last=True), "order", "pk")
+            ),
+            strategies=list(
+                Strategy.objects.published()
+                .filter(in_sector)
+                .for_display()
+                .order_by(F("sector").asc(nulls_last=True), "order", "pk")
+            ),
+            action_points=action_points,
+            action_point_count=len(action_points),
+            action_point_groups=group_by_audience(action_points),
+            insights=list(
+                Insight.objects.published()
+                .filter(sector=sector)
+                .select_related("meeting")
+            ),
+            list_url=reverse("practices:list") + f"?sector={sector.slug}",
+            crumbs=[{"label": sector.name}],
+        )
+        return context
+
+
+def group_by_audience(action_points):
+    """``[(audience, [points])]`` for action points already in audience order."""
+    groups = {}
+    for point in action_points:
+        groups.setdefault(point.audience, []).append(point)
+    return list(groups.items())

@@ -103,7 +103,7 @@ class Sector(Taxonomy):
         pass
 
     def get_absolute_url(self):
-        return reverse("practices:sector", kwargs={"slug": self.slug})
+        return reverse("partnerships:sector", kwargs={"slug": self.slug})
 
 
 class Stage(Taxonomy):

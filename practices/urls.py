@@ -30,6 +30,5 @@ urlpatterns = [
         views.OrganisationDetailView.as_view(),
         name="organisation_detail",
     ),
-    path("sectors/<slug:slug>/", views.SectorDetailView.as_view(), name="sector"),
     *list_routes("lessons/", views.LessonListView, "lesson_list", "lesson_export"),
 ]

@@ -1,5 +1,5 @@
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Count, F, Prefetch, Q, Value
+from django.db.models import Count, Prefetch, Q, Value
 from django.db.models.functions import Lower
 from django.http import Http404, HttpResponsePermanentRedirect
 from django.shortcuts import render
@@ -31,7 +31,6 @@ from practices.models import (
     Practice,
     PracticeOldSlug,
     PracticePartner,
-    Sector,
 )
 
 RELATED_LIMIT = 4
@@ -225,70 +224,6 @@ def related_practices(practice, limit=RELATED_LIMIT, candidates=RELATED_CANDIDAT
         .select_related("kind")
         .prefetch_related("sectors")[:limit]
     )
-
-
-class SectorDetailView(DetailView):
-    model = Sector
-    template_name = "practices/sector_detail.html"
-    practices_shown = 12
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        sector = self.object
-        practices = (
-            Practice.objects.published()
-            .filter(sectors=sector)
-            .select_related("kind")
-            .prefetch_related("sectors", "regions", "countries")
-            .order_by("-published_at", "title")
-        )
-        practice_count = practices.count()
-        shown = list(practices[: self.practices_shown]) if practice_count else []
-        # Action points and insights belong to an app that depends on this one:
-        # reached through the reverse relations' own published() querysets.
-        action_points = list(
-            sector.action_points.published()
-            .select_related("audience", "meeting")
-            .with_published_practices()
-            .order_by("audience__order", "audience__name", "order", "pk")
-        )
-        # The sector's own lessons and strategies first, then those across sectors.
-        in_sector = Q(sector=sector) | Q(sector__isnull=True)
-        # Strategies belong to partnerships, which depends on this app: their model
-        # is the one the reverse relation names, and its own published() decides.
-        strategies = sector.strategies.model
-        context.update(
-            practice_count=practice_count,
-            practices=shown,
-            lessons=list(
-                LessonLearned.objects.published()
-                .filter(in_sector)
-                # A public lesson's practices are all published (its gate).
-                .prefetch_related("practices")
-                .order_by(F("sector").asc(nulls_last=True), "order", "pk")
-            ),
-            strategies=list(
-                strategies.objects.published()
-                .filter(in_sector)
-                .for_display()
-                .order_by(F("sector").asc(nulls_last=True), "order", "pk")
-            ),
-            action_points=action_points,
-            action_point_count=len(action_points),
-            action_point_groups=group_by_audience(action_points),
-            insights=list(sector.insights.published().select_related("meeting")),
-            list_url=reverse("practices:list") + f"?sector={sector.slug}",
-            crumbs=[{"label": sector.name}],
-        )
-        return context
-
-
-def group_by_audience(action_points):
-    """``[(audience, [points])]`` for action points already in audience order."""
-    groups = {}
-    for point in action_points:
-        groups.setdefault(point.audience, []).append(point)
-    return list(groups.items())
 
 
 class OrganisationListView(ListingView):

@@ -239,7 +239,7 @@ def test_no_draft_counts_anywhere_in_the_matrix(client, collection, body):
 
 def test_home_and_sector_pages_link_to_the_matrix(client, collection):
     home = client.get(reverse("home")).text
-    sector = client.get(reverse("practices:sector", args=["financial"])).text
+    sector = client.get(reverse("partnerships:sector", args=["financial"])).text
 
     assert f'href="{GAPS_URL}"' in home
     assert f'href="{GAPS_URL}?sector=financial"' in unescape(sector)

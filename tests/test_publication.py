@@ -376,8 +376,8 @@ PUBLIC_PAGES = [
     reverse("practices:export") + "?q=banks",
     reverse("practices:export_bib"),
     reverse("practices:export_ris") + "?q=banks",
-    reverse("practices:sector", args=["financial"]),
-    reverse("practices:sector", args=["technology"]),
+    reverse("partnerships:sector", args=["financial"]),
+    reverse("partnerships:sector", args=["technology"]),
     reverse("search") + "?q=zanzibarite",
     reverse("search") + "?q=banks",
     # Start from your role (issue 10): the hidden practices serve labour inspectors.
@@ -470,14 +470,14 @@ def test_counts_leave_out_unpublished_content(client, content):
     assert home.context["meeting_count"] == 1
     assert home.context["action_point_count"] == 1
 
-    financial = client.get(reverse("practices:sector", args=["financial"]))
+    financial = client.get(reverse("partnerships:sector", args=["financial"]))
     assert financial.context["practice_count"] == 1
     assert [point.text for point in financial.context["action_points"]] == [
         "Ask banks for typologies."
     ]
     assert list(financial.context["insights"]) == []
     assert list(financial.context["lessons"]) == []
-    technology = client.get(reverse("practices:sector", args=["technology"]))
+    technology = client.get(reverse("partnerships:sector", args=["technology"]))
     assert technology.context["practice_count"] == 0
     assert "No published practices yet." in technology.text
 

@@ -116,7 +116,7 @@ class Corpus:
 PAGES = {
     "home": lambda c: reverse("home"),
     "about": lambda c: reverse("about"),
-    "sector": lambda c: reverse("practices:sector", args=["financial"]),
+    "sector": lambda c: reverse("partnerships:sector", args=["financial"]),
     "practice list": lambda c: reverse("practices:list"),
     "practice list, 3 filters and q": lambda c: reverse("practices:list") + FILTERED,
     "practice detail": lambda c: c.practice.get_absolute_url(),

@@ -276,7 +276,7 @@ def test_no_draft_reaches_the_role_pages_or_the_home_page(client, role_content):
         reverse("home"),
         ROLES_URL,
         reverse("partnerships:audience_detail", args=["labour-inspectors"]),
-        reverse("practices:sector", args=["supply-chain"]),
+        reverse("partnerships:sector", args=["supply-chain"]),
     ):
         text = client.get(url).text
         for draft in DRAFT_TEXTS:

@@ -524,7 +524,9 @@ def test_repeated_values_in_the_csv_export(
 values = st.one_of(
     st.text(max_size=40),
     st.sampled_from(NASTY_VALUES),
-    st.builds(lambda ch, n: ch * n, st.characters(), st.integers(200, 10_000)),
+    st.builds(
+        lambda ch, n: ch * n, st.characters(codec="utf-8"), st.integers(200, 10_000)
+    ),
 )
 keys = st.one_of(st.sampled_from(PARAMETERS), st.text(min_size=1, max_size=12))
 pairs = st.lists(st.tuples(keys, values), max_size=8)

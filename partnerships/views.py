@@ -139,14 +139,19 @@ def audience_list(request):
     )
 
 
+def grouped(action_points, attribute):
+    """``[(value, [points])]`` of ``attribute``, in the order the points come."""
+    groups = {}
+    for point in action_points:
+        groups.setdefault(getattr(point, attribute), []).append(point)
+    return list(groups.items())
+
+
 def group_by_sector(action_points):
     """``[(sector or None, [points])]``: the sectors in their order, then the points
     across sectors (no sector) last."""
-    groups = {}
-    for point in action_points:
-        groups.setdefault(point.sector, []).append(point)
     return sorted(
-        groups.items(),
+        grouped(action_points, "sector"),
         key=lambda item: (
             item[0] is None,
             (item[0].order, item[0].name) if item[0] else (0, ""),
@@ -323,7 +328,8 @@ class SectorDetailView(DetailView):
             ),
             action_points=action_points,
             action_point_count=len(action_points),
-            action_point_groups=group_by_audience(action_points),
+            # Already in audience order.
+            action_point_groups=grouped(action_points, "audience"),
             insights=list(
                 Insight.objects.published()
                 .filter(sector=sector)
@@ -333,11 +339,3 @@ class SectorDetailView(DetailView):
             crumbs=[{"label": sector.name}],
         )
         return context
-
-
-def group_by_audience(action_points):
-    """``[(audience, [points])]`` for action points already in audience order."""
-    groups = {}
-    for point in action_points:
-        groups.setdefault(point.audience, []).append(point)
-    return list(groups.items())

@@ -188,16 +188,19 @@ class ColumnFacet(Facet):
             )
         self.exact = _one_row_per_value(self.model, self.path)
 
-    def counts(self, filterset):
+    def counted_rows(self, filterset):
+        """(stored value, number of rows) pairs, the empty value (None) included."""
         # COUNT(*) where it is exact lets PostgreSQL count from an index alone.
         count = Count("*") if self.exact else Count("pk", distinct=True)
-        rows = (
+        return (
             filterset.queryset_without(self.param)
             .values_list(self.path)
             .annotate(n=count)
             .order_by()
         )
-        return {key: n for key, n in rows if key is not None}
+
+    def counts(self, filterset):
+        return {key: n for key, n in self.counted_rows(filterset) if key is not None}
 
 
 class OrNoneColumnFacet(ColumnFacet):
@@ -205,14 +208,10 @@ class OrNoneColumnFacet(ColumnFacet):
     ``OrNoneSlugFilter``'s ``none``), listed after the others: "Across sectors"."""
 
     def counts(self, filterset):
-        count = Count("*") if self.exact else Count("pk", distinct=True)
-        rows = (
-            filterset.queryset_without(self.param)
-            .values_list(self.path)
-            .annotate(n=count)
-            .order_by()
-        )
-        return {NONE_VALUE if key is None else key: n for key, n in rows}
+        return {
+            NONE_VALUE if key is None else key: n
+            for key, n in self.counted_rows(filterset)
+        }
 
     def options(self, keys, selected):
         return [

@@ -5,7 +5,6 @@ from django.db.models import Prefetch
 from core.listing.csv import Column
 from core.listing.views import Export
 from partnerships.models import MeetingSource
-from practices.models import Practice
 
 
 def columns(request):
@@ -114,15 +113,9 @@ def strategy_columns(request):
 
 
 def strategy_rows(queryset):
-    return (
-        queryset.select_related("sector", "meeting")
-        .prefetch_related(
-            "audiences",
-            # Links to practices only while they are public.
-            Prefetch("practices", queryset=Practice.objects.published()),
-        )
-        .iterator(chunk_size=500)
-    )
+    # What a strategy's card shows is what its row holds: links to practices only
+    # while they are public.
+    return queryset.for_display().iterator(chunk_size=500)
 
 
 STRATEGY_EXPORT = Export(

@@ -267,8 +267,9 @@ def insert_practices(rng, count):
             """
             INSERT INTO practices_practice (
                 title, slug, summary, description, outcomes, kind_id, start_year,
-                end_year, provenance, provenance_note, status, created_at,
-                updated_at, published_at, version
+                end_year, provenance, provenance_source_url, provenance_note,
+                maturity, maturity_source_url, status, created_at, updated_at,
+                published_at, version
             )
             SELECT
                 (%(titles)s::text[])[1 + r.theme * %(per_theme)s + r.t] || ' ' || r.g,
@@ -282,9 +283,15 @@ def insert_practices(rng, count):
                 ],
                 CASE WHEN r.u < 0.9 THEN 1995 + (r.g %% 30) END,
                 CASE WHEN r.u < 0.3 THEN 1995 + (r.g %% 30) + (r.g %% 5) END,
-                CASE WHEN r.g %% 4 = 0 THEN 'unodc_meeting'
+                CASE WHEN r.g %% 4 = 0 THEN 'presented'
                      ELSE 'documented_elsewhere' END,
+                CASE WHEN r.g %% 4 = 0 THEN 'https://example.org/bench/meeting'
+                     ELSE '' END,
                 '',
+                (ARRAY['pilot', 'implemented', 'evaluated', 'scaled', 'not_assessed'])[
+                    1 + r.g %% 5],
+                CASE WHEN r.g %% 5 = 4 THEN ''
+                     ELSE 'https://example.org/bench/source' END,
                 CASE WHEN r.v < 0.94 THEN 'published'
                      WHEN r.v < 0.97 THEN 'draft'
                      WHEN r.v < 0.99 THEN 'review' ELSE 'archived' END,

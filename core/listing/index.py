@@ -38,6 +38,8 @@ from core.listing.cache import content_version
 
 #: (database alias, model label) -> ModelIndex of the version it was read at.
 _indexes = {}
+#: (database alias, model label) -> the SQL of its ``published()`` rows.
+_published_sql = {}
 _lock = threading.RLock()
 
 
@@ -477,8 +479,13 @@ def _is_published(queryset, model, using):
     """Whether ``queryset`` is exactly ``model``'s published rows, as the engine's
     views give every FilterSet (the index knows no other set)."""
     try:
-        published = model._default_manager.using(using).published()
-        return str(queryset.order_by().query) == str(published.order_by().query)
+        key = (using, model._meta.label)
+        expected = _published_sql.get(key)
+        if expected is None:
+            published = model._default_manager.using(using).published()
+            # The same for the life of the process: compiled once, not per request.
+            expected = _published_sql[key] = str(published.order_by().query)
+        return str(queryset.order_by().query) == expected
     except Exception:
         return False
 

@@ -161,6 +161,9 @@ class ContentVersion(models.Model):
 
     id = models.PositiveSmallIntegerField(primary_key=True, default=1, editable=False)
     version = models.PositiveBigIntegerField(default=1)
+    # The version this one replaced, set by the same UPDATE: what the bump writes
+    # into its ContentChange, so that a change log can be followed back unbroken.
+    previous = models.PositiveBigIntegerField(default=0, editable=False)
 
     class Meta:
         ordering = ["id"]
@@ -172,6 +175,31 @@ class ContentVersion(models.Model):
 
     def __str__(self):
         return f"Content version {self.version}"
+
+
+class ContentChange(models.Model):
+    """What one bump of the content version changed, written in the same
+    transaction as the bump: the rows an in-process index re-reads to catch up
+    (``core.listing.index``) instead of reading everything again.
+
+    ``changes`` lists ``[changed model, model pointed at, its primary key]``: a
+    saved or deleted row names itself and each row its foreign keys point to, a
+    many-to-many change names the rows on both sides of each link. None when the
+    bump does not say what changed (a ``QuerySet.update()``, raw SQL): whoever
+    follows the log reads everything again. Each row names the version it follows
+    (``previous``), so a gap (a bump without a row, a rolled-back one) shows.
+    Rows older than a day are dropped by the bump.
+    """
+
+    version = models.PositiveBigIntegerField(primary_key=True)
+    previous = models.PositiveBigIntegerField()
+    changes = models.JSONField(null=True)
+
+    class Meta:
+        ordering = ["version"]
+
+    def __str__(self):
+        return f"Content change {self.version}"
 
 
 class LoadedRow(models.Model):

@@ -30,8 +30,11 @@ def refresh_search_vectors(pks=None):
         practices = practices.filter(among("pk", pks))
     fields = PracticeQuerySet.search_fields
     practices.update(**{fields.stored_vector: weighted_vector(fields, read=_in_update)})
-    # An UPDATE sends no signal; what search finds has changed.
-    bump_content_version()
+    # An UPDATE sends no signal; what search finds has changed (in these rows).
+    label = Practice._meta.label
+    bump_content_version(
+        changes=None if pks is None else [[label, label, pk] for pk in sorted(pks)]
+    )
 
 
 def _in_update(name):

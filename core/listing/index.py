@@ -28,6 +28,7 @@ year bound) is read once as primary keys. Anything else is counted in SQL, as be
 
 import threading
 
+from django.apps import apps
 from django.conf import settings
 from django.db import connections
 from django.db.models import F
@@ -37,6 +38,8 @@ from core.listing.cache import content_version
 
 #: (database alias, model label) -> ModelIndex of the version it was read at.
 _indexes = {}
+#: (database alias, model label) -> the SQL of its ``published()`` rows.
+_published_sql = {}
 _lock = threading.RLock()
 
 
@@ -57,8 +60,13 @@ class ModelIndex:
         self.model = model
         self.using = using
         self.version = version
-        self.published = _ids(model._default_manager.using(using).published())
+        published = model._default_manager.using(using).published()
+        self.published = _ids(published)
+        self.published_sql = _sql(published)
+        #: signature -> {stored key: bitmap}
         self.options = {}
+        #: signature -> the Source its options were read from
+        self.sources = {}
 
     def facet_options(self, facet):
         """{stored key: bitmap of the published rows carrying it} for ``facet``."""
@@ -68,12 +76,14 @@ class ModelIndex:
             with _lock:
                 found = self.options.get(signature)
                 if found is None:
-                    found = self._read(facet)
+                    source = self.sources.get(signature) or self._source(facet)
+                    found = self._bitmaps(source.grouped())
+                    self.sources[signature] = source
                     self.options[signature] = found
         return found
 
-    def _read(self, facet):
-        """{stored key: ids} for ``facet``: as its ``counts()`` groups the rows."""
+    def _source(self, facet):
+        """Where ``facet``'s option rows are read: as its ``counts()`` groups them."""
         from core.listing.facets import ColumnFacet, YearRangeFacet
 
         manager = self.model._default_manager.using(self.using)
@@ -84,12 +94,12 @@ class ModelIndex:
                 .filter(**{f"{facet.path}__isnull": False})
                 .annotate(_decade=F(facet.path) / facet.span * facet.span)
             )
-            value, key = "_decade", "pk"
-        elif isinstance(facet, ColumnFacet):
-            rows, value, key = manager.published(), facet.path, "pk"
-        else:
-            rows, value, key = facet.rows().using(self.using), facet.value, facet.key
-        return self._bitmaps(_grouped(rows.order_by(), value, key, self.using))
+            return Source(rows, "_decade", "pk", self.model)
+        if isinstance(facet, ColumnFacet):
+            return Source(manager.published(), facet.path, "pk", self.model)
+        return Source(
+            facet.rows().using(self.using), facet.value, facet.key, facet.table
+        )
 
     def _bitmaps(self, grouped):
         published = self.published
@@ -100,6 +110,161 @@ class ModelIndex:
                 bitmap.run_optimize()
                 result[key] = bitmap
         return result
+
+    def caught_up(self, version):
+        """This index brought to ``version`` by re-reading only the rows the change
+        log names since its own version; None when that cannot be done exactly (the
+        log has a gap or says "anything", or a change reaches what the index read
+        through another table), and the index must be read afresh.
+
+        A new index: requests still counting from this one never see it change. Its
+        bitmaps are this one's where no changed row is in them.
+        """
+        changes = _changes_since(self.using, self.version, version)
+        if changes is None:
+            return None
+        label = self.model._meta.label
+        changed = set()
+        tables = set()
+        unknown = set()
+        for model_label, target, key, *deleted in changes:
+            if deleted:
+                # Rows of model_label that pointed at a deleted row, unknown: read
+                # again what reads them, unless the row deleted is one of ours
+                # (read again itself, with what pointed at it).
+                if target != label:
+                    table = _table(model_label, self.using)
+                    if table is None:
+                        return None
+                    unknown.add(table)
+                continue
+            if target == label:
+                if key is None:
+                    return None
+                changed.add(key)
+            if model_label != label:
+                table = _table(model_label, self.using)
+                if table is None:
+                    return None
+                tables.add((model_label, table))
+        if len(changed) > MOST_CHANGED_ROWS:
+            return None
+        # Which rows are published may hang on another table (a parent's status).
+        if self.published_sql is None or any(
+            table in self.published_sql
+            for table in unknown | {table for _, table in tables}
+        ):
+            return None
+        new = object.__new__(ModelIndex)
+        new.model, new.using, new.version = self.model, self.using, version
+        new.published_sql = self.published_sql
+        new.options, new.sources = {}, dict(self.sources)
+        manager = self.model._default_manager.using(self.using)
+        if not all(isinstance(key, int) and key >= 0 for key in changed):
+            return None
+        changed = BitMap(changed)
+        keys = list(changed)
+        now = _ids(manager.published().filter(pk__in=keys)) if keys else BitMap()
+        new.published = (self.published - changed) | now
+        for signature, options in self.options.items():
+            source = self.sources[signature]
+            if (
+                source.sql is None
+                or any(table in source.sql for table in unknown)
+                or any(
+                    table in source.sql and model_label != source.table
+                    for model_label, table in tables
+                )
+            ):
+                continue  # read again, whole, on its next use
+            new.options[signature] = _patched(options, source, changed, keys, new)
+        return new
+
+
+class Source:
+    """The rows a facet's options are read from: ``value`` grouped by ``key`` (the
+    indexed model's primary key) over ``rows``, the rows of ``table``."""
+
+    def __init__(self, rows, value, key, table):
+        self.rows = rows.order_by()
+        self.value = value
+        self.key = key
+        self.table = table._meta.label
+        # With the value read: a value beyond the table joins another one.
+        self.sql = _sql(self.rows.values_list(value, key))
+
+    def grouped(self, keys=None):
+        rows = self.rows
+        if keys is not None:
+            rows = rows.filter(**{f"{self.key}__in": keys})
+        return _grouped(rows, self.value, self.key, rows.db)
+
+
+#: More changed rows than this since an index's version: read it afresh.
+MOST_CHANGED_ROWS = 5000
+
+
+def _patched(options, source, changed, keys, index):
+    """``options`` with the rows ``changed`` read again from ``source``."""
+    patched = {}
+    for key, bitmap in options.items():
+        if bitmap.intersect(changed):
+            bitmap = bitmap - changed
+        if bitmap:
+            patched[key] = bitmap
+    if not keys:
+        return patched
+    for key, ids in source.grouped(keys).items():
+        ids = BitMap(ids) & index.published
+        if ids:
+            patched[key] = patched[key] | ids if key in patched else ids
+    return patched
+
+
+def _sql(queryset):
+    """The SQL of ``queryset``, to see which tables it reads."""
+    try:
+        sql, _ = queryset.query.get_compiler(queryset.db).as_sql()
+    except Exception:
+        return None
+    return sql
+
+
+def _table(label, using):
+    """The quoted table of the model ``label``, as it appears in SQL; None for a
+    model this code does not know (any more)."""
+    try:
+        model = apps.get_model(label)
+    except LookupError:
+        return None
+    return connections[using].ops.quote_name(model._meta.db_table)
+
+
+def _changes_since(using, since, version):
+    """Every change the log holds between the versions ``since`` and ``version``,
+    as ``ContentChange.changes`` items; None unless the log covers every bump
+    between them with known changes."""
+    from core.models import ContentChange
+
+    if since is None or version <= since:
+        return None
+    rows = {
+        found: (previous, changes)
+        for found, previous, changes in ContentChange.objects.using(using)
+        .filter(version__gt=since, version__lte=version)
+        .values_list("version", "previous", "changes")
+    }
+    found = []
+    at = version
+    while at != since:
+        if at not in rows:
+            return None
+        previous, changes = rows[at]
+        if changes is None or previous < since:
+            return None
+        found.extend(changes)
+        at = previous
+    return found
 
 
 def _postgres(using):
@@ -190,7 +355,9 @@ def index_for(model, using):
         with _lock:
             index = _indexes.get(key)
             if index is None or index.version != version:
-                index = ModelIndex(model, using, version)
+                index = (index and index.caught_up(version)) or ModelIndex(
+                    model, using, version
+                )
                 _indexes[key] = index
     return index
 
@@ -312,8 +479,13 @@ def _is_published(queryset, model, using):
     """Whether ``queryset`` is exactly ``model``'s published rows, as the engine's
     views give every FilterSet (the index knows no other set)."""
     try:
-        published = model._default_manager.using(using).published()
-        return str(queryset.order_by().query) == str(published.order_by().query)
+        key = (using, model._meta.label)
+        expected = _published_sql.get(key)
+        if expected is None:
+            published = model._default_manager.using(using).published()
+            # The same for the life of the process: compiled once, not per request.
+            expected = _published_sql[key] = str(published.order_by().query)
+        return str(queryset.order_by().query) == expected
     except Exception:
         return False
 

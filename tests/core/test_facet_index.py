@@ -13,7 +13,7 @@ from core.listing import index
 from core.listing.cache import bump_content_version, content_version
 from core.models import ContentVersion, Status
 from practices.filters import OrganisationFilterSet, PracticeFilterSet
-from practices.models import OrganisationType, Practice
+from practices.models import Organisation, OrganisationType, Practice, PracticePartner
 from tests.factories import (
     OrganisationFactory,
     PracticeFactory,
@@ -207,3 +207,190 @@ def test_an_all_of_value_no_published_row_carries_leaves_no_rows(vocabulary):
     filterset = PracticeFilterSet(query, queryset=Practice.objects.published())
     (years,) = [facet for facet in filterset.facets if facet.param == "year_from"]
     assert index.counts(years, filterset) == {}
+
+
+@pytest.fixture
+def full_reads(monkeypatch):
+    """The models whose index was read whole (not caught up from the change log)."""
+    read = []
+    original = index.ModelIndex.__init__
+
+    def reading(self, model, using, version):
+        read.append(model._meta.label)
+        original(self, model, using, version)
+
+    monkeypatch.setattr(index.ModelIndex, "__init__", reading)
+    return read
+
+
+EDIT_QUERIES = [
+    "",
+    "sector=financial&region=africa",
+    "partner_type=ngo&tag=audit",
+    "with=ngo&with=financial_institution&kind=tool",
+    "year_from=2000&year_to=2019&stage=recruitment",
+]
+
+
+def assert_every_query_counts_as_sql():
+    for query in EDIT_QUERIES:
+        assert_same_counts(PracticeFilterSet, QueryDict(query))
+        assert_same_counts(
+            OrganisationFilterSet, QueryDict(query.replace("partner_type", "type"))
+        )
+
+
+def publish(practice, vocabulary):
+    practice.status = Status.PUBLISHED
+    practice.save()
+
+
+def unpublish(practice, vocabulary):
+    practice.status = Status.DRAFT
+    practice.save()
+
+
+def change_relations(practice, vocabulary):
+    practice.sectors.add(vocabulary["sectors"][0])
+    practice.sectors.remove(vocabulary["sectors"][1])
+    practice.regions.set([vocabulary["regions"][0]])
+    practice.tags.add("audit")
+    practice.tags.remove("payments")
+    practice.partners.all().delete()
+    PracticePartner.objects.create(
+        practice=practice, organisation=vocabulary["organisations"][0], order=0
+    )
+
+
+def change_columns(practice, vocabulary):
+    practice.kind = vocabulary["kinds"][1]
+    practice.start_year = 2011
+    practice.save()
+
+
+def move_a_partner(practice, vocabulary):
+    # The role moves to another practice: both practices' partners change.
+    role = PracticePartner.objects.filter(practice=practice).first()
+    role.practice = PracticeFactory(published=True)
+    role.save()
+
+
+def delete(practice, vocabulary):
+    practice.delete()
+
+
+@pytest.mark.parametrize(
+    "edit",
+    [publish, unpublish, change_relations, change_columns, move_a_partner, delete],
+)
+@pytest.mark.parametrize("published", [True, False])
+def test_an_edit_is_counted_at_the_next_request_without_reading_all_again(
+    vocabulary, full_reads, edit, published
+):
+    financial, technology = vocabulary["sectors"][1:3]
+    for n in range(4):
+        PracticeFactory(
+            published=True,
+            sectors=[financial, technology][: n % 2 + 1],
+            regions=[vocabulary["regions"][n % 4]],
+            tags=["audit", "payments"][: n % 2 + 1],
+            partners=vocabulary["organisations"][n % 2 :],
+            start_year=2000 + n,
+            kind=vocabulary["kinds"][n % 2],
+        )
+    practice = PracticeFactory(
+        published=published,
+        sectors=[financial],
+        regions=[vocabulary["regions"][1]],
+        tags=["payments"],
+        partners=[vocabulary["organisations"][2]],
+        start_year=2005,
+        kind=vocabulary["kinds"][0],
+    )
+    assert_every_query_counts_as_sql()
+    full_reads.clear()
+
+    edit(practice, vocabulary)
+
+    assert_every_query_counts_as_sql()
+    # Organisations are published by their practices: that index is read again.
+    assert "practices.Practice" not in full_reads
+
+
+def update_and_bump(vocabulary):
+    # A QuerySet.update() reports no rows: everything is read again.
+    Organisation.objects.filter(pk=vocabulary["organisations"][0].pk).update(
+        type=TYPES[1]
+    )
+    bump_content_version()
+
+
+def change_an_organisation_type(vocabulary):
+    # The partner-type facet reads the type through the organisation.
+    organisation = vocabulary["organisations"][1]
+    organisation.type = TYPES[1]
+    organisation.save()
+
+
+def delete_a_sector(vocabulary):
+    vocabulary["sectors"][1].delete()
+
+
+def publish_in_bulk(vocabulary):
+    Practice.objects.filter(status=Status.DRAFT).update(status=Status.PUBLISHED)
+    bump_content_version()
+
+
+@pytest.mark.parametrize(
+    "edit",
+    [update_and_bump, change_an_organisation_type, delete_a_sector, publish_in_bulk],
+)
+def test_a_change_the_log_cannot_follow_row_by_row_is_read_again(
+    vocabulary, full_reads, edit
+):
+    for n in range(3):
+        PracticeFactory(
+            published=n != 2,
+            sectors=vocabulary["sectors"][n : n + 2],
+            partners=vocabulary["organisations"][n:],
+            tags=["audit"],
+        )
+    assert_every_query_counts_as_sql()
+
+    edit(vocabulary)
+
+    assert_every_query_counts_as_sql()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_publish_rolled_back_is_never_counted(client):
+    taxonomy = build_taxonomy()
+    financial = taxonomy["financial"]
+    practice = PracticeFactory(sectors=[financial])
+    PracticeFactory(published=True, sectors=[financial])
+    assert sector_count(client.get("/practices/"), "Financial sector") == 1
+
+    # The index is caught up inside the transaction, which then rolls back.
+    with pytest.raises(RuntimeError), transaction.atomic():
+        practice.status = Status.PUBLISHED
+        practice.save()
+        assert sector_count(client.get("/practices/"), "Financial sector") == 2
+        raise RuntimeError
+
+    PracticeFactory(published=True, tags=["audit"])  # a later, unrelated edit
+    assert sector_count(client.get("/practices/"), "Financial sector") == 1
+
+
+def test_the_change_log_names_the_rows_an_edit_touched(vocabulary):
+    from core.models import ContentChange
+
+    practice = PracticeFactory(published=True)
+    last = ContentChange.objects.order_by("-version").first().version
+    practice.sectors.add(vocabulary["sectors"][0])
+    (change,) = ContentChange.objects.filter(version__gt=last)
+    through = Practice.sectors.through._meta.label
+    assert change.changes == [
+        [through, "practices.Practice", practice.pk],
+        [through, "practices.Sector", vocabulary["sectors"][0].pk],
+    ]
+    assert change.previous == last

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from django.http import HttpResponse
 from django.utils.feedgenerator import Atom1Feed
+from django.utils.html import escape
 from django.utils.translation import gettext as _
 
 #: How many of the newest rows a feed holds: a reader keeps what it has seen.
@@ -61,7 +62,8 @@ def atom_response(request, feed, rows, *, qualifiers, list_url, messages):
             title=str(row),
             link=url,
             unique_id=url,
-            description=str(getattr(row, feed.description, "") or ""),
+            # Atom's summary is HTML: the plain text, escaped.
+            description=escape(getattr(row, feed.description, "") or ""),
             pubdate=date,
             updateddate=max(updated, date) if date else updated,
         )

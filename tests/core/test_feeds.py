@@ -135,8 +135,15 @@ def test_list_page_links_its_feed_with_the_same_query(client, list_name, feed_na
     response = client.get(reverse(list_name) + "?q=bank")
     html = response.content.decode()
     feed_url = reverse(feed_name) + "?q=bank"
-    assert '<link rel="alternate" type="application/atom+xml" ' in html
-    assert f'href="{feed_url}"' in html
+    # In the <head> for feed readers, and beside the exports for people.
+    assert (
+        f'<link rel="alternate" type="application/atom+xml" '
+        f'title="Atom feed of this list" href="{feed_url}">' in html
+    )
+    assert (
+        f'<a class="button button-secondary" href="{feed_url}" '
+        'type="application/atom+xml">Follow new results (Atom feed)</a>' in html
+    )
     read_feed(client, feed_url)
 
 

@@ -1,17 +1,23 @@
 """The sitemap: every public page, in every interface language, with the date its
-content last changed. Served as an index (``/sitemap.xml``) of one sitemap per
-section, each split into pages of ``PublicSitemap.limit`` addresses.
+content last changed. Served as an index (``/sitemap.xml``, Django's view) of one
+sitemap per section (``section_view``), each split into pages of
+``PublicSitemap.limit`` addresses.
 
 Only ``published()`` content is listed, through each model's own queryset: the
 sitemap never names a draft's address.
 """
 
+from datetime import datetime
 from functools import cached_property
+from xml.sax.saxutils import escape, quoteattr
 
 from django.contrib.sitemaps import Sitemap
-from django.core.paginator import Paginator
+from django.contrib.sites.requests import RequestSite
+from django.core.paginator import InvalidPage, Paginator
 from django.db.models import Max
+from django.http import Http404, HttpResponse
 from django.urls import reverse
+from django.utils import translation
 
 from partnerships.models import ActionPoint, Meeting, Strategy
 from practices.models import Audience, LessonLearned, Organisation, Practice, Sector
@@ -51,16 +57,47 @@ class PublicSitemap(Sitemap):
     i18n = True
     alternates = True
     x_default = True
-    # Well under the protocol's 50,000 and 50 MB: with four languages each
-    # address carries five alternates, and a page renders in a second or two.
-    limit = 10_000
+    # Well under the protocol's 50,000 addresses and 50 MB: with four languages
+    # each address carries five alternates, and a page of 5,000 renders in about
+    # a second (bench/README.md).
+    limit = 5_000
 
     @property
     def paginator(self):
         return Paginator(_LanguagePairs(self.items(), self._languages()), self.limit)
 
 
-class ContentSitemap(PublicSitemap):
+#: Stands for a row's slug in an address reversed once per language.
+SLUG = "__slug__"
+
+
+class SlugSitemap(PublicSitemap):
+    """Rows addressed by ``url_name`` with their slug alone.
+
+    The address of each is its language's address with the slug put in: one
+    ``reverse()`` a language rather than one for every row and alternate (of a
+    page's 10,000 addresses and 40,000 alternates), which is most of the time
+    Django's ``Sitemap._location`` takes.
+    """
+
+    url_name = None
+
+    def _location(self, item, force_lang_code=None):
+        row, language = item
+        before, after = self._addresses[force_lang_code or language]
+        return f"{before}{row.slug}{after}"
+
+    @cached_property
+    def _addresses(self):
+        addresses = {}
+        for language in self._languages():
+            with translation.override(language):
+                address = reverse(self.url_name, kwargs={"slug": SLUG})
+            addresses[language] = address.split(SLUG)
+        return addresses
+
+
+class ContentSitemap(SlugSitemap):
     """The detail pages of one model's published rows, dated by their last edit."""
 
     model = None
@@ -81,14 +118,18 @@ class ContentSitemap(PublicSitemap):
 
 class PracticeSitemap(ContentSitemap):
     model = Practice
+    url_name = "practices:detail"
 
 
 class MeetingSitemap(ContentSitemap):
     model = Meeting
+    url_name = "partnerships:meeting_detail"
 
 
-class OrganisationSitemap(PublicSitemap):
+class OrganisationSitemap(SlugSitemap):
     """Organisations named by published content; they carry no date of their own."""
+
+    url_name = "practices:organisation_detail"
 
     def items(self):
         return Organisation.objects.published().order_by("pk").only("pk", "slug")
@@ -133,6 +174,11 @@ class PageSitemap(PublicSitemap):
     def location(self, item):
         return reverse(item)
 
+    def get_latest_lastmod(self):
+        # About has no date, so the section as a whole has none: not worth the
+        # index reading the latest change of every list.
+        return None
+
     def lastmod(self, item):
         dates = [self._latest[model] for model in PAGES[item] if self._latest[model]]
         return max(dates) if dates else None
@@ -156,3 +202,43 @@ SITEMAPS = {
     "meetings": MeetingSitemap,
     "organisations": OrganisationSitemap,
 }
+
+
+def section_view(request, section):
+    """One page (``?p=``) of the sitemap of ``section``, as sitemaps.org XML.
+
+    Django's ``sitemap`` view, with the XML written directly: its template takes
+    most of the time of a page of 5,000 addresses and their 20,000 alternates.
+    """
+    if section not in SITEMAPS:
+        raise Http404("No such sitemap.")
+    sitemap = SITEMAPS[section]()
+    try:
+        urls = sitemap.get_urls(
+            page=request.GET.get("p", 1),
+            site=RequestSite(request),
+            protocol=request.scheme,
+        )
+    except InvalidPage as error:
+        raise Http404("No such page of the sitemap.") from error
+    parts = [
+        '<?xml version="1.0" encoding="UTF-8"?>\n<urlset '
+        'xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" '
+        'xmlns:xhtml="http://www.w3.org/1999/xhtml">\n'
+    ]
+    for url in urls:
+        parts.append(f"<url><loc>{escape(url['location'])}</loc>")
+        if lastmod := url["lastmod"]:
+            day = lastmod.date() if isinstance(lastmod, datetime) else lastmod
+            parts.append(f"<lastmod>{day.isoformat()}</lastmod>")
+        parts.extend(
+            f'<xhtml:link rel="alternate" hreflang={quoteattr(alternate["lang_code"])}'
+            f" href={quoteattr(alternate['location'])}/>"
+            for alternate in url["alternates"]
+        )
+        parts.append("</url>\n")
+    parts.append("</urlset>\n")
+    response = HttpResponse("".join(parts), content_type="application/xml")
+    # As Django's view: the sitemap is for crawlers, not a page to show in results.
+    response.headers["X-Robots-Tag"] = "noindex, noodp, noarchive"
+    return response

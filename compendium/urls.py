@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.sitemaps import views as sitemap_views
 from django.urls import include, path
 
-from compendium import views
+from compendium import sitemaps, views
 from compendium.sitemaps import SITEMAPS
 
 urlpatterns = [
@@ -30,12 +30,7 @@ urlpatterns = [
         {"sitemaps": SITEMAPS, "sitemap_url_name": "sitemap_section"},
         name="sitemap",
     ),
-    path(
-        "sitemap-<section>.xml",
-        sitemap_views.sitemap,
-        {"sitemaps": SITEMAPS},
-        name="sitemap_section",
-    ),
+    path("sitemap-<slug:section>.xml", sitemaps.section_view, name="sitemap_section"),
     path("admin/", admin.site.urls),
     path("", include("practices.urls")),
     path("", include("partnerships.urls")),

@@ -68,6 +68,8 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    # Only for its sitemap templates (compendium.sitemaps).
+    "django.contrib.sitemaps",
     "django.contrib.postgres",
     "corsheaders",
     "django_filters",

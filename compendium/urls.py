@@ -1,7 +1,9 @@
 from django.contrib import admin
+from django.contrib.sitemaps import views as sitemap_views
 from django.urls import include, path
 
-from compendium import views
+from compendium import sitemaps, views
+from compendium.sitemaps import SITEMAPS
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -21,6 +23,14 @@ urlpatterns = [
         name="gaps_json",
     ),
     path("healthz", views.healthz, name="healthz"),
+    path("robots.txt", views.robots_txt, name="robots"),
+    path(
+        "sitemap.xml",
+        sitemap_views.index,
+        {"sitemaps": SITEMAPS, "sitemap_url_name": "sitemap_section"},
+        name="sitemap",
+    ),
+    path("sitemap-<slug:section>.xml", sitemaps.section_view, name="sitemap_section"),
     path("admin/", admin.site.urls),
     path("", include("practices.urls")),
     path("", include("partnerships.urls")),

@@ -2,12 +2,14 @@
 
 import sys
 
+from django.conf import settings
 from django.db import connection
 from django.db.models import Count, Q
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.template import loader
 from django.urls import reverse
+from django.utils import translation
 from django.utils.cache import add_never_cache_headers
 from django.views import defaults
 from django.views.decorators.cache import never_cache
@@ -259,6 +261,34 @@ def gaps_export(request, table, renderer):
     return JsonResponse(
         crosstab.as_json(request.build_absolute_uri),
         json_dumps_params={"ensure_ascii": False},
+    )
+
+
+#: Pages crawlers have no use for: the editors' admin, the site search's result
+#: pages (the lists and the sitemap reach every page) and a comparison of picks.
+UNCRAWLED = ("admin:index", "search", "practices:compare")
+
+
+@require_safe
+def robots_txt(request):
+    """Crawlers may read every public page but those in UNCRAWLED and the exports
+    (each list's data in other formats; the lists themselves are crawled), in
+    every interface language; the sitemap is named by its full address."""
+    disallowed = []
+    for code, _name in settings.LANGUAGES:
+        with translation.override(code):
+            for name in UNCRAWLED:
+                path = reverse(name)
+                if path not in disallowed:
+                    disallowed.append(path)
+    return render(
+        request,
+        "robots.txt",
+        {
+            "disallowed": disallowed,
+            "sitemap_url": request.build_absolute_uri(reverse("sitemap")),
+        },
+        content_type="text/plain; charset=utf-8",
     )
 
 

@@ -2,9 +2,11 @@ from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, Subquery
 from django.db.models.functions import Coalesce, Lower
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
 from django.views.generic import DetailView
 
+from core.listing.feeds import Feed
 from core.listing.filters import NONE_VALUE
 from core.listing.views import ListingView
 from partnerships.export import ACTION_POINT_EXPORT, MEETING_EXPORT, STRATEGY_EXPORT
@@ -27,6 +29,7 @@ class MeetingListView(ListingView):
     template_name = "partnerships/meeting_list.html"
     export = MEETING_EXPORT
     noun = ("meeting", "meetings")
+    feed = Feed(_("New meetings"))
     context_object_name = "meetings"
     extra_context = {"crumbs": [{"label": "Meetings"}]}
 
@@ -77,6 +80,7 @@ class ActionPointListView(ListingView):
     template_name = "partnerships/actionpoint_list.html"
     export = ACTION_POINT_EXPORT
     noun = ("action point", "action points")
+    feed = Feed(_("New action points"), description="text")
     paginate_by = 50
     extra_context = {"crumbs": [{"label": "Action points"}]}
 
@@ -91,6 +95,7 @@ class StrategyListView(ListingView):
     template_name = "partnerships/strategy_list.html"
     export = STRATEGY_EXPORT
     noun = ("recommended strategy", "recommended strategies")
+    feed = Feed(_("New strategies"), description="text")
     context_object_name = "strategies"
     paginate_by = 50
     extra_context = {"crumbs": [{"label": "Recommended strategies"}]}

@@ -4,12 +4,14 @@ from django.db.models.functions import Lower
 from django.http import Http404, HttpResponsePermanentRedirect
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 from django.views import View
 from django.views.decorators.http import require_safe
 from django.views.generic import DetailView
 
 from core.citation import FORMATS as CITATION_FORMATS
 from core.citation import citation_response
+from core.listing.feeds import Feed
 from core.listing.params import clean_params
 from core.listing.views import ListingView
 from practices.export import (
@@ -42,6 +44,7 @@ class PracticeListView(ListingView):
     template_name = "practices/practice_list.html"
     export = PRACTICE_EXPORT
     noun = ("practice", "practices")
+    feed = Feed(_("New practices"))
 
     def page_queryset(self, queryset):
         return queryset.with_card_relations()
@@ -285,6 +288,7 @@ class LessonListView(ListingView):
     template_name = "practices/lessonlearned_list.html"
     export = LESSON_EXPORT
     noun = ("lesson learned", "lessons learned")
+    feed = Feed(_("New lessons learned"), description="text")
     context_object_name = "lessons"
     paginate_by = 50
     extra_context = {"crumbs": [{"label": "Lessons learned"}]}

@@ -62,6 +62,13 @@ PUBLIC_PATHS = [
     "/strategies/",
     "/strategies/export.csv",
     "/lessons/",
+    "/practices/feed.atom",
+    "/action-points/feed.atom",
+    "/meetings/feed.atom",
+    "/sitemap.xml",
+    "/sitemap-practices.xml",
+    "/sitemap-organisations.xml",
+    "/robots.txt",
 ]
 # Addresses of drafts: they must answer 404, whatever the query string says.
 DRAFT_PATHS = [

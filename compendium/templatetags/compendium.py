@@ -1,9 +1,19 @@
 import re
+from html import unescape
 
 from django import template
-from django.utils.html import escape
+from django.template.loader_tags import BLOCK_CONTEXT_KEY
+from django.utils.html import escape, strip_tags
 from django.utils.safestring import mark_safe
 
+from compendium.structured_data import (
+    SITE_NAME,
+    described_object,
+    is_public,
+    json_ld,
+    og_type,
+    structured_data,
+)
 from core.listing.params import strip_control
 from core.search import HIGHLIGHT_START, HIGHLIGHT_STOP
 from practices.models import COMPENDIUM_URL
@@ -50,3 +60,47 @@ def compendium_url():
     """The Compendium's own page at UNODC, linked from the footer, About and every
     practice's provenance note."""
     return COMPENDIUM_URL
+
+
+@register.simple_tag(takes_context=True)
+def page_meta(context):
+    """The page's canonical address, OpenGraph and Twitter card, feed link and,
+    on a practice, meeting or organisation page, its schema.org JSON-LD.
+
+    Put in base.html's <head> after the <title>: the title and description are
+    the page's own ``title`` and ``meta_description`` blocks, rendered again here,
+    so every page says them once.
+    """
+    request = context.get("request")
+    if request is None:
+        return ""
+    absolute = request.build_absolute_uri
+    obj = described_object(context)
+    public = obj is None or is_public(obj)
+    values = {
+        "meta_title": _block_text(context, "title"),
+        "meta_description": _block_text(context, "meta_description"),
+        "meta_url": absolute(context.get("canonical_url") or request.path),
+        "meta_type": og_type(obj),
+        "meta_site_name": SITE_NAME,
+        "meta_noindex": not public,
+        "meta_json_ld": (
+            json_ld(structured_data(obj, absolute))
+            if obj is not None and public
+            else ""
+        ),
+    }
+    template = context.template.engine.get_template("includes/meta.html")
+    with context.push(values):
+        return template.render(context)
+
+
+def _block_text(context, name):
+    """The text of block ``name`` as this page fills it, on one line."""
+    blocks = context.render_context.get(BLOCK_CONTEXT_KEY)
+    block = blocks.get_block(name) if blocks else None
+    if block is None:
+        return ""
+    with context.push(block=block):
+        text = unescape(strip_tags(block.nodelist.render(context)))
+    return " ".join(text.split())

@@ -85,7 +85,15 @@ def phrased(chips):
 def describe(count, noun, search_query, chips):
     """The list in words, for its <title> and heading: "13 practices matching
     “bank” · Sector: Financial sector · Region: Africa or Americas"."""
-    text = f"{count} {noun[0] if count == 1 else noun[1]}"
+    return f"{count} {noun[0] if count == 1 else noun[1]}" + qualifiers(
+        search_query, chips
+    )
+
+
+def qualifiers(search_query, chips):
+    """What ``describe`` says after the count: " matching “bank” · Sector:
+    Financial sector" (empty for the whole list); a feed's title uses it too."""
+    text = ""
     if words := phrased(chips):
         text += f" {words}"
     if search_query:

@@ -7,6 +7,7 @@ Every renderer starts from the same FilterSet over the same ``published()`` rows
 """
 
 from dataclasses import dataclass
+from urllib.parse import urlencode
 
 from django.core.exceptions import ImproperlyConfigured
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
@@ -17,11 +18,12 @@ from core.citation import FORMATS as CITATION_FORMATS
 from core.citation import citation_response
 from core.errors import PublicHttp404
 from core.listing.cache import facet_groups
-from core.listing.chips import active_chips, describe
+from core.listing.chips import active_chips, chosen_labels, describe, qualifiers
 from core.listing.csv import queryset_csv_response
 from core.listing.facets import displayed
+from core.listing.feeds import atom_response
 from core.listing.params import query_string
-from core.listing.urls import CITATION_RENDERERS, EXPORT_RENDERERS
+from core.listing.urls import CITATION_RENDERERS, EXPORT_RENDERERS, FEED_RENDERER
 from core.listing.xlsx import xlsx_response
 from core.search import SUGGEST_BELOW, record_miss, suggestion
 
@@ -71,9 +73,12 @@ class ListingView(FilterView):
     paginate_by = PAGE_SIZE
     strict = False
     renderer = "html"
-    renderers = ("html", "csv", "xlsx", "json", *CITATION_RENDERERS)
+    renderers = ("html", "csv", "xlsx", "json", *CITATION_RENDERERS, FEED_RENDERER)
     noun = ("item", "items")
     export = None
+    #: A ``core.listing.feeds.Feed`` for a list whose rows have a publication date:
+    #: ``list_routes`` then adds ``<list>/feed.atom``.
+    feed = None
 
     def setup(self, request, *args, **kwargs):
         super().setup(request, *args, **kwargs)
@@ -180,6 +185,8 @@ class ListingView(FilterView):
                 for renderer in (CITATION_RENDERERS if self.export.cite else ())
             ],
             export_url=self.export_url("csv"),
+            feed_url=self.feed_url() if self.feed else "",
+            canonical_url=self.canonical_url(),
             expanded_facets=[
                 group["param"] for group in groups if group.get("expanded")
             ],
@@ -206,8 +213,35 @@ class ListingView(FilterView):
     def export_url(self, renderer):
         """The page's export in ``renderer``, with the same query (list_routes puts
         it at ``<the list's address>export.<renderer>``)."""
-        query = query_string(self.filterset.params)
-        return f"{self.request.path}export.{renderer}" + (query if query != "?" else "")
+        return f"{self.request.path}export.{renderer}" + _query_or_nothing(
+            self.filterset.params
+        )
+
+    def feed_url(self):
+        """The page's Atom feed, with the same query (at ``<list>/feed.atom``)."""
+        return f"{self.request.path}feed.atom" + _query_or_nothing(
+            self.filterset.params
+        )
+
+    def canonical_url(self):
+        """This page's address for search engines: the list's own parameters only.
+
+        Each filtered list (and each of its pages) is a page of its own, so the
+        canonical address keeps the filters, the order and the page number; it
+        drops what does not change the rows (tracking tags, typos, empty values,
+        another list's parameters) and puts the rest in one order, so that links
+        differing in those alone count as one page.
+        """
+        params = self.filterset.params
+        known = {*self.filterset.filters, "page"}
+        pairs = sorted(
+            (name, value)
+            for name in params
+            if name in known
+            for value in params.getlist(name)
+            if (name, value) != ("page", "1")
+        )
+        return self.request.path + (f"?{urlencode(pairs)}" if pairs else "")
 
     # CSV and XLSX: every row, in the list's order ---------------------------------
 
@@ -242,6 +276,23 @@ class ListingView(FilterView):
             self.export.cite(self.request, self.object_list),
             renderer,
             self.export.stem,
+        )
+
+    # Atom: the newest rows of the list ------------------------------------------
+
+    def render_atom(self):
+        if self.feed is None:
+            raise Http404
+        filterset = self.filterset
+        chips = active_chips(filterset, chosen_labels(filterset))
+        return atom_response(
+            self.request,
+            self.feed,
+            self.feed.newest(self.object_list),
+            qualifiers=qualifiers(filterset.search_query, chips),
+            list_url=self.request.path.removesuffix("feed.atom")
+            + _query_or_nothing(filterset.params),
+            messages=filterset.messages,
         )
 
     # JSON: one page, with the facets ----------------------------------------------
@@ -304,6 +355,12 @@ class ListingView(FilterView):
         return JsonResponse(
             self.json_payload(), json_dumps_params={"ensure_ascii": False}
         )
+
+
+def _query_or_nothing(params):
+    """``?`` and the query without ``page``, or nothing for an empty query."""
+    query = query_string(params)
+    return query if query != "?" else ""
 
 
 def _page_size(raw, default):

@@ -263,7 +263,8 @@ class Organisation(models.Model):
 
 class PracticeQuerySet(PublishableQuerySet):
     # Title above summary and tags, above description, outcomes, partners and
-    # countries. On PostgreSQL the stored vector holds them (practices.search).
+    # countries. On PostgreSQL the stored vector holds them, on SQLite the full-text
+    # index (practices.search).
     search_fields = SearchFields(
         a=("title",),
         b=("summary", "tags__name"),
@@ -275,6 +276,7 @@ class PracticeQuerySet(PublishableQuerySet):
         ),
         stored_vector="search_vector",
         headline_field="summary",
+        sqlite_index="practices_practice_fts",
     )
 
     def with_card_relations(self):

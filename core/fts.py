@@ -28,7 +28,7 @@ WORD_MARK = "\x1e"
 #: Between two values of the indexed text.
 VALUE_SEPARATOR = "\n"
 TITLE, BODY = "title", "body"
-_WORD_START = re.compile(r"(?<!\w)(?=\w)")
+_WORD_START = re.compile(r"\b(?=\w)")
 # The trigram tokenizer indexes runs of three characters; a shorter needle matches
 # no row through MATCH.
 _TRIGRAM = 3

@@ -8,7 +8,7 @@ names changes.
 """
 
 from django.contrib.postgres.aggregates import StringAgg
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import F, ForeignObjectRel, OuterRef, Subquery, Value
 
 from core import fts
@@ -51,7 +51,9 @@ def refresh_sqlite_index(pks=None):
     fields = PracticeQuerySet.search_fields
     table, title = fields.sqlite_index, title_field(fields)
     practices = Practice.objects.order_by()
-    with connection.cursor() as cursor:
+    # One transaction: FTS5 writes its pending rows out at every commit, and a
+    # commit per row makes a rebuild a hundred times slower.
+    with transaction.atomic(), connection.cursor() as cursor:
         if pks is None:
             cursor.execute(f'DELETE FROM "{table}"')
         else:

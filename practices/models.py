@@ -553,6 +553,11 @@ class Practice(Publishable):
                 condition=Q(status="published"),
             ),
             models.Index(fields=["status", "kind"], name="practice_status_kind"),
+            # The home and About pages count published practices by provenance:
+            # read from this index alone, not from rows with their long texts.
+            models.Index(
+                fields=["status", "provenance"], name="practice_status_provenance"
+            ),
         ]
         constraints = [
             models.CheckConstraint(

@@ -53,6 +53,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from core import fts
 from core.listing.params import strip_control
 from core.lookups import among
 
@@ -113,6 +114,9 @@ class SearchFields:
     c: tuple = ()
     stored_vector: str | None = None
     headline_field: str | None = None
+    #: SQLite: the FTS5 table kept of these fields (core.fts), searched instead of
+    #: matching every text of every row.
+    sqlite_index: str | None = None
     all_fields: tuple = field(init=False)
 
     def __post_init__(self):
@@ -516,6 +520,11 @@ def _any_field(model, fields, alternatives):
     return condition
 
 
+def title_field(fields):
+    """The field whose matches rank a row first on SQLite."""
+    return fields.a[0] if fields.a else fields.all_fields[0]
+
+
 def _search_simple(queryset, understood, fields, with_headline=False):
     # Each word adds joins and a term to the rank: SQLite's parser overflows at ~50.
     required = understood.required[:MAX_SIMPLE_TERMS]
@@ -524,25 +533,36 @@ def _search_simple(queryset, understood, fields, with_headline=False):
         # A query of only "or" or empty quotes: nothing to match, every row, and the
         # rank that relevance ordering expects.
         return queryset.annotate(rank=Value(0, output_field=IntegerField()))
+    model = queryset.model
+    if fields.sqlite_index:
+        # The same matches, read from the full-text index instead of every text.
+        def anywhere(alternatives):
+            return fts.matching(fields.sqlite_index, alternatives)
+
+        def in_title(alternatives):
+            return fts.matching(fields.sqlite_index, alternatives, fts.TITLE)
+
+    else:
+
+        def anywhere(alternatives):
+            # One subquery per word: joining the to-many fields again for every
+            # word passes SQLite's limit of 64 tables in a join after about ten.
+            return Q(
+                pk__in=model._default_manager.filter(
+                    _any_field(model, fields.all_fields, alternatives)
+                ).values("pk")
+            )
+
+        def in_title(alternatives):
+            return _any_field(model, (title_field(fields),), alternatives)
+
     for alternatives in required:
-        # One subquery per word: joining the to-many fields again for every word
-        # passes SQLite's limit of 64 tables in a join after about ten words.
-        model = queryset.model
-        matching = model._default_manager.filter(
-            _any_field(model, fields.all_fields, alternatives)
-        )
-        queryset = queryset.filter(pk__in=matching.values("pk"))
+        queryset = queryset.filter(anywhere(alternatives))
     for term in excluded:
-        queryset = queryset.exclude(
-            _any_field(queryset.model, fields.all_fields, (term,))
-        )
-    title_field = fields.a[0] if fields.a else fields.all_fields[0]
+        queryset = queryset.exclude(anywhere((term,)))
     rank = Value(0, output_field=IntegerField())
     for alternatives in required:
-        rank = rank + Case(
-            When(_any_field(queryset.model, (title_field,), alternatives), then=1),
-            default=Value(0),
-        )
+        rank = rank + Case(When(in_title(alternatives), then=1), default=Value(0))
     queryset = queryset.annotate(
         rank=Coalesce(rank, Value(0), output_field=IntegerField())
     )

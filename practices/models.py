@@ -263,7 +263,8 @@ class Organisation(models.Model):
 
 class PracticeQuerySet(PublishableQuerySet):
     # Title above summary and tags, above description, outcomes, partners and
-    # countries. On PostgreSQL the stored vector holds them (practices.search).
+    # countries. On PostgreSQL the stored vector holds them, on SQLite the full-text
+    # index (practices.search).
     search_fields = SearchFields(
         a=("title",),
         b=("summary", "tags__name"),
@@ -275,6 +276,7 @@ class PracticeQuerySet(PublishableQuerySet):
         ),
         stored_vector="search_vector",
         headline_field="summary",
+        sqlite_index="practices_practice_fts",
     )
 
     def with_card_relations(self):
@@ -551,6 +553,11 @@ class Practice(Publishable):
                 condition=Q(status="published"),
             ),
             models.Index(fields=["status", "kind"], name="practice_status_kind"),
+            # The home and About pages count published practices by provenance:
+            # read from this index alone, not from rows with their long texts.
+            models.Index(
+                fields=["status", "provenance"], name="practice_status_provenance"
+            ),
         ]
         constraints = [
             models.CheckConstraint(

@@ -1,26 +1,35 @@
-"""Keeping a practice's stored search vector current (PostgreSQL).
+"""Keeping a practice's stored search current: its search vector on PostgreSQL, its
+row of the full-text index on SQLite (``core.fts``).
 
 The vector holds what ``PracticeQuerySet.search_fields`` name, weighted as a search
-without a stored vector would weigh them; practices.signals calls
-``refresh_search_vectors`` whenever one of those texts or names changes.
+without a stored vector would weigh them, and the SQLite index the same texts;
+practices.signals calls ``refresh_search_vectors`` whenever one of those texts or
+names changes.
 """
 
 from django.contrib.postgres.aggregates import StringAgg
-from django.db.models import F, ForeignObjectRel, OuterRef, Subquery
+from django.db import connection, transaction
+from django.db.models import F, ForeignObjectRel, OuterRef, Subquery, Value
 
+from core import fts
 from core.listing.cache import bump_content_version
 from core.lookups import among
-from core.search import uses_postgres, weighted_vector
+from core.search import title_field, uses_postgres, weighted_vector
 from practices.models import Practice, PracticeQuerySet
+
+#: Practices read at a time when the SQLite index is rebuilt.
+INDEX_CHUNK = 2000
 
 
 def refresh_search_vectors(pks=None):
     """Rebuild the stored vector of the given practices (all when ``pks`` is None).
 
     One set-based UPDATE, so loading fixtures or a 100,000-row benchmark costs one
-    statement, and saving one practice costs one small one.
+    statement, and saving one practice costs one small one. On SQLite, the
+    practices' rows of the full-text index instead (``refresh_sqlite_index``).
     """
     if not uses_postgres():
+        refresh_sqlite_index(pks)
         return
     practices = Practice.objects.all()
     if pks is not None:
@@ -37,7 +46,62 @@ def refresh_search_vectors(pks=None):
     )
 
 
-def _in_update(name):
+def refresh_sqlite_index(pks=None):
+    """Rewrite the full-text index rows of the given practices (all when ``pks`` is
+    None) from their searched texts: a practice no longer there loses its row."""
+    if connection.vendor != "sqlite":
+        return
+    fields = PracticeQuerySet.search_fields
+    table, title = fields.sqlite_index, title_field(fields)
+    practices = Practice.objects.order_by()
+    # One transaction: FTS5 writes its pending rows out at every commit, and a
+    # commit per row makes a rebuild a hundred times slower.
+    with transaction.atomic(), connection.cursor() as cursor:
+        if pks is None:
+            cursor.execute(f'DELETE FROM "{table}"')
+        else:
+            pks = [pk for pk in pks if pk is not None]
+            if not pks:
+                return
+            practices = practices.filter(among("pk", pks))
+            for start in range(0, len(pks), INDEX_CHUNK):
+                chunk = pks[start : start + INDEX_CHUNK]
+                cursor.execute(
+                    f'DELETE FROM "{table}" WHERE rowid IN '
+                    f"({', '.join(['%s'] * len(chunk))})",
+                    chunk,
+                )
+        names = fields.all_fields
+        rows = practices.values_list(
+            "pk", *(_in_update(name, _joined_lines) for name in names)
+        ).iterator(chunk_size=INDEX_CHUNK)
+        insert = f'INSERT INTO "{table}" (rowid, {fts.TITLE}, {fts.BODY}) VALUES '
+        batch = []
+        for pk, *texts in rows:
+            batch.append(
+                (pk, *fts.index_row(dict(zip(names, texts, strict=True)), title))
+            )
+            if len(batch) == INDEX_CHUNK // 4:
+                cursor.executemany(insert + "(%s, %s, %s)", batch)
+                batch = []
+        if batch:
+            cursor.executemany(insert + "(%s, %s, %s)", batch)
+        if pks is None:
+            # Merges the index's segments into one, as a rebuild leaves many.
+            cursor.execute(f'INSERT INTO "{table}" ("{table}") VALUES (\'optimize\')')
+    bump_content_version()
+
+
+def _joined_lines(column):
+    # One line per name, so that a phrase never runs from one name into the next.
+    return fts.GroupConcat(column, Value(fts.VALUE_SEPARATOR))
+
+
+def _joined_words(column):
+    return StringAgg(column, delimiter=" ")
+
+
+def _in_update(name, joined=_joined_words):
     """What the UPDATE reads for the search field ``name`` of the practice it sets.
 
     An UPDATE cannot join, so a name read through a relation (``tags__name``)
@@ -63,6 +127,6 @@ def _in_update(name):
         model._default_manager.filter(**{to_practice: OuterRef("pk")})
         .order_by()
         .values(to_practice)
-        .annotate(names=StringAgg(column, delimiter=" "))
+        .annotate(names=joined(column))
         .values("names")
     )

@@ -33,6 +33,12 @@ def practice_saved(sender, instance, raw=False, **kwargs):
         refresh_search_vectors([instance.pk])
 
 
+@receiver(post_delete, sender=Practice)
+def practice_deleted(sender, instance, **kwargs):
+    # The SQLite index keeps a row per practice (a vector goes with its row).
+    refresh_search_vectors([instance.pk])
+
+
 @receiver(m2m_changed, sender=Practice.tags.through)
 @receiver(m2m_changed, sender=Practice.countries.through)
 def searched_names_changed(sender, instance, action, pk_set, **kwargs):

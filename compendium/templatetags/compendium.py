@@ -1,9 +1,11 @@
 import re
 
 from django import template
+from django.conf import settings
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
+from core.citation import COMPENDIUM_CITATION
 from core.listing.params import strip_control
 from core.search import HIGHLIGHT_START, HIGHLIGHT_STOP
 from practices.models import COMPENDIUM_URL
@@ -50,3 +52,21 @@ def compendium_url():
     """The Compendium's own page at UNODC, linked from the footer, About and every
     practice's provenance note."""
     return COMPENDIUM_URL
+
+
+@register.simple_tag
+def compendium_citation():
+    """How to cite the Compendium itself, as core.citation words it."""
+    return COMPENDIUM_CITATION
+
+
+@register.simple_tag
+def editors_contact():
+    """The editors' contact from settings.EDITORS_CONTACT as {"href", "text"}, or
+    None when no address is configured."""
+    contact = settings.EDITORS_CONTACT
+    if not contact:
+        return None
+    if contact.startswith(("http://", "https://")):
+        return {"href": contact, "text": contact.split("://", 1)[1].rstrip("/")}
+    return {"href": f"mailto:{contact}", "text": contact}

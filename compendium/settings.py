@@ -2,10 +2,11 @@
 
 Variables (see .env.example): DEBUG, SECRET_KEY, ALLOWED_HOSTS, CSRF_TRUSTED_ORIGINS,
 DATABASE_URL, REDIS_URL, SECURE_SSL_REDIRECT, SECURE_HSTS_SECONDS, TRUSTED_PROXY_COUNT,
-STATIC_ROOT.
+STATIC_ROOT, EDITORS_CONTACT.
 """
 
 import os
+import re
 from pathlib import Path
 
 import dj_database_url
@@ -314,6 +315,18 @@ SEARCH_CACHE_SECONDS = int(os.environ.get("SEARCH_CACHE_SECONDS", "300"))
 # searches or seconds, whichever comes first (core.search.record_miss).
 SEARCH_MISS_FLUSH_EVERY = int(os.environ.get("SEARCH_MISS_FLUSH_EVERY", "20"))
 SEARCH_MISS_FLUSH_SECONDS = int(os.environ.get("SEARCH_MISS_FLUSH_SECONDS", "60"))
+
+# How visitors reach the editors, shown in the footer of every page: an e-mail address
+# or an https:// address (a contact form, say). Unset: the footer offers none, since
+# no address has been published for this portal.
+EDITORS_CONTACT = os.environ.get("EDITORS_CONTACT", "").strip()
+if EDITORS_CONTACT and not re.fullmatch(
+    r"[^@\s/:]+@[^@\s/:]+\.[^@\s/:]+|https?://[^\s\"<>]+", EDITORS_CONTACT
+):
+    raise ImproperlyConfigured(
+        "EDITORS_CONTACT must be an e-mail address or an http(s):// address, "
+        f"not {EDITORS_CONTACT!r}."
+    )
 
 TAGGIT_CASE_INSENSITIVE = True
 

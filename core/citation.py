@@ -26,6 +26,11 @@ BASED_ON = (
     f"Based on the {COMPENDIUM_PUBLISHER} {COMPENDIUM_TITLE} ({COMPENDIUM_YEAR}), "
     f"{COMPENDIUM_URL}"
 )
+# How to cite the Compendium itself (the publication, not a page of this portal), as
+# the footer of every page suggests it.
+COMPENDIUM_CITATION = (
+    f"{COMPENDIUM_PUBLISHER} ({COMPENDIUM_YEAR}). {COMPENDIUM_TITLE}. {COMPENDIUM_URL}"
+)
 
 FORMATS = {
     # renderer: (file extension, content type, label for links)

@@ -2,6 +2,7 @@ import re
 from html import unescape
 
 from django import template
+from django.conf import settings
 from django.template.loader_tags import BLOCK_CONTEXT_KEY
 from django.utils.html import escape, strip_tags
 from django.utils.safestring import mark_safe
@@ -14,6 +15,7 @@ from compendium.structured_data import (
     og_type,
     structured_data,
 )
+from core.citation import COMPENDIUM_CITATION
 from core.listing.params import strip_control
 from core.search import HIGHLIGHT_START, HIGHLIGHT_STOP
 from practices.models import COMPENDIUM_URL
@@ -104,3 +106,21 @@ def _block_text(context, name):
     with context.push(block=block):
         text = unescape(strip_tags(block.nodelist.render(context)))
     return " ".join(text.split())
+
+
+@register.simple_tag
+def compendium_citation():
+    """How to cite the Compendium itself, as core.citation words it."""
+    return COMPENDIUM_CITATION
+
+
+@register.simple_tag
+def editors_contact():
+    """The editors' contact from settings.EDITORS_CONTACT as {"href", "text"}, or
+    None when no address is configured."""
+    contact = settings.EDITORS_CONTACT
+    if not contact:
+        return None
+    if contact.startswith(("http://", "https://")):
+        return {"href": contact, "text": contact.split("://", 1)[1].rstrip("/")}
+    return {"href": f"mailto:{contact}", "text": contact}

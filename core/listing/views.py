@@ -164,6 +164,9 @@ class ListingView(FilterView):
             result_noun=self.noun[0] if count == 1 else self.noun[1],
             search_query=filterset.search_query,
             has_filters=bool(chips) or bool(filterset.search_query),
+            # What the phone's "Filters (N applied)" control counts: the search box
+            # is outside the filter panel.
+            applied_filter_count=sum(chip["param"] != "q" for chip in chips),
             description=describe(count, self.noun, filterset.search_query, chips),
             page_range=(
                 context["paginator"].get_elided_page_range(

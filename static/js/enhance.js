@@ -43,7 +43,11 @@ document.querySelectorAll("form.facets input[type=checkbox]").forEach(function (
   }
   if (!wanted) return;
   document.querySelectorAll("form.facets input[type=checkbox]").forEach(function (box) {
-    if (box.name + "=" + box.value === wanted) box.focus();
+    if (box.name + "=" + box.value !== wanted) return;
+    // On a phone the facets sit in a closed "Filters" disclosure: open it first.
+    var disclosure = box.closest("details");
+    if (disclosure) disclosure.open = true;
+    box.focus();
   });
 })();
 

@@ -1,5 +1,7 @@
 from django.conf import settings
+from django.db import DatabaseError
 from django.http import HttpResponse, JsonResponse
+from django.middleware.cache import FetchFromCacheMiddleware, UpdateCacheMiddleware
 from django.utils.cache import (
     cc_delim_re,
     get_max_age,
@@ -139,3 +141,50 @@ class ContentVersionETagMiddleware:
                 digest = response["ETag"].strip('"')
                 response["ETag"] = quote_etag(f"{content_version()}-{digest}")
         return response
+
+
+class VersionedPageCache:
+    """The key prefix of the page cache: the content version.
+
+    Every cached page is keyed by the version it was rendered under, read once per
+    request (the same version its facet counts and ETag carry): a publish anywhere
+    makes every cached page unreachable in every process at its next request, with
+    or without Redis, and nothing has to be deleted. What may be cached is Django's
+    cache middleware's rule, on the finished response: GET or HEAD, status 200, not
+    streamed (exports are not kept), no cookie set, not private (PublicCacheMiddleware
+    makes signed-in visitors' pages private), keyed by the URL and every header it
+    varies on (Cookie, so a session never reaches another visitor's page).
+    """
+
+    @property
+    def key_prefix(self):
+        return f"{self._prefix}page-{content_version()}"
+
+    @key_prefix.setter
+    def key_prefix(self, value):
+        self._prefix = value
+
+
+class PageCacheUpdateMiddleware(VersionedPageCache, UpdateCacheMiddleware):
+    """Stores a cacheable page (first in MIDDLEWARE: it sees the final headers)."""
+
+    def process_response(self, request, response):
+        if not settings.PAGE_CACHE:
+            return response
+        return super().process_response(request, response)
+
+
+class PageCacheFetchMiddleware(VersionedPageCache, FetchFromCacheMiddleware):
+    """Answers from the page cache (last but one in MIDDLEWARE: a hit still goes
+    out through ConditionalGetMiddleware, so a matching If-None-Match gets 304)."""
+
+    def process_request(self, request):
+        if not settings.PAGE_CACHE:
+            return None
+        try:
+            return super().process_request(request)
+        except DatabaseError:
+            # No version to key by: answer as without the cache, the view meets the
+            # same fault and answers it in its own way (/healthz: JSON 503).
+            request._cache_update_cache = False
+            return None

@@ -94,6 +94,8 @@ MIDDLEWARE = [
     "corsheaders.middleware.CorsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Stores what the fetch below missed, once every header below is on the response.
+    "compendium.middleware.PageCacheUpdateMiddleware",
     # Above sessions, CSRF and messages: it sees the cookies they set on the way
     # out, and never lets a CDN share a response that sets one.
     "compendium.middleware.PublicCacheMiddleware",
@@ -110,6 +112,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Whole anonymous pages, keyed by the content version (PAGE_CACHE below).
+    "compendium.middleware.PageCacheFetchMiddleware",
     # Last, as django-axes asks: it turns a lock-out into its response.
     "axes.middleware.AxesMiddleware",
 ]
@@ -301,6 +305,12 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
 
 # Anonymous public pages may be cached by a CDN for this many seconds.
 PUBLIC_CACHE_SECONDS = int(os.environ.get("PUBLIC_CACHE_SECONDS", "300"))
+# Whole anonymous public pages kept in the cache (Redis when REDIS_URL is set) for
+# PUBLIC_CACHE_SECONDS, keyed by the content version: a publish is shown at the next
+# request (compendium.middleware.VersionedPageCache). Off: every page is rendered.
+PAGE_CACHE = env_bool("PAGE_CACHE", True)
+CACHE_MIDDLEWARE_SECONDS = PUBLIC_CACHE_SECONDS
+CACHE_MIDDLEWARE_KEY_PREFIX = ""
 # Facet counts per cleaned query string, dropped whenever content changes (0: off).
 FACET_CACHE_SECONDS = int(
     os.environ.get("FACET_CACHE_SECONDS", str(PUBLIC_CACHE_SECONDS))

@@ -28,3 +28,5 @@ CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"
 # Each test's facet counts come from its own rows: a cache would outlive the
 # rollback between tests. tests/test_security.py switches it on where it is tested.
 FACET_CACHE_SECONDS = 0
+# Whole pages likewise (tests/test_page_cache.py switches it on).
+PAGE_CACHE = False

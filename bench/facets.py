@@ -118,6 +118,7 @@ def main():
     parser.add_argument(
         "--edits-only", action="store_true", help="what an edit costs, nothing else"
     )
+    parser.add_argument("--output", help="JSON file of the figures (bench/targets.py)")
     args = parser.parse_args()
     client = Client()
     results = {}
@@ -125,7 +126,7 @@ def main():
         page(client, "/practices/")
         page(client, LISTS[1][1])
         results["after_an_edit"] = edit_costs(client, args.repeat)
-        return results
+        return written(results, args.output)
 
     # Memory first, in a process that has served every page once without the index.
     settings.FACET_INDEX = False
@@ -188,6 +189,12 @@ def main():
     print(f"/practices/ after a bare bump: {results['page_after_a_bare_bump_ms']} ms")
     results["after_an_edit"] = edit_costs(client, args.repeat)
     index.clear()
+    return written(results, args.output)
+
+
+def written(results, output):
+    if output:
+        Path(output).write_text(json.dumps(results, indent=2))
     return results
 
 

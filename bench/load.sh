@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
-# Load test: gunicorn (2 workers, DEBUG off) on 127.0.0.1 against the benchmark
-# database, driven by wrk for 30 s at 32 connections over a rotation of list, search,
-# detail and small CSV export URLs. Run bench/run.sh first (it fills the database).
+# Load test: gunicorn as deployed (deploy/gunicorn.conf.py, DEBUG off) on 127.0.0.1
+# against the benchmark database, driven by wrk for 30 s at 32 connections over a
+# rotation of list, search, detail and small CSV export URLs. Run bench/run.sh first
+# (it fills the database).
 #
 #   LOAD_DURATION=30s LOAD_CONNECTIONS=32 LOAD_PORT=8765 bash bench/load.sh
+#   LOAD_GUNICORN_ARGS="--worker-class sync --workers 2"   another worker model
+#   PAGE_CACHE=0                                          every page rendered
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -41,9 +44,11 @@ LOG="$RESULTS/gunicorn.log"
         WHERE status = 'published' ORDER BY id DESC LIMIT 10"
 } > "$URLS"
 
-.venv/bin/gunicorn compendium.wsgi:application \
-    --bind "127.0.0.1:$PORT" --workers 2 --timeout 120 \
-    --pid "$PIDFILE" --access-logfile /dev/null --error-logfile "$LOG" --daemon
+# shellcheck disable=SC2086  # LOAD_GUNICORN_ARGS is a list of options
+.venv/bin/gunicorn -c deploy/gunicorn.conf.py compendium.wsgi:application \
+    --bind "127.0.0.1:$PORT" --control-socket "$RESULTS/gunicorn.ctl" \
+    --pid "$PIDFILE" --access-logfile /dev/null --error-logfile "$LOG" --daemon \
+    ${LOAD_GUNICORN_ARGS:-}
 stop() { [ -f "$PIDFILE" ] && kill "$(cat "$PIDFILE")" 2>/dev/null || true; }
 trap stop EXIT
 for _ in $(seq 1 50); do
@@ -60,6 +65,11 @@ for _ in $(seq 1 "${LOAD_WARMUP:-3}"); do
     done < "$URLS"
 done
 
-echo "== wrk: $CONNECTIONS connections for $DURATION, $(nproc) cores"
-wrk -t 2 -c "$CONNECTIONS" -d "$DURATION" --timeout 60s --latency \
-    -s bench/load.lua "http://127.0.0.1:$PORT" -- "$URLS" | tee "$RESULTS/load-$(date +%Y-%m-%d-%H%M).txt"
+# bench/targets.py reads the newest load-*.txt.
+{
+    echo "== wrk: $CONNECTIONS connections for $DURATION, $(nproc) cores," \
+        "gunicorn -c deploy/gunicorn.conf.py ${LOAD_GUNICORN_ARGS:-}," \
+        "PAGE_CACHE=${PAGE_CACHE:-1}, load average $(cut -d' ' -f1-3 /proc/loadavg)"
+    wrk -t 2 -c "$CONNECTIONS" -d "$DURATION" --timeout 60s --latency \
+        -s bench/load.lua "http://127.0.0.1:$PORT" -- "$URLS"
+} | tee "$RESULTS/load-$(date +%Y-%m-%d-%H%M%S).txt"

@@ -26,6 +26,9 @@ from pathlib import Path
 BASE_DIR = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(BASE_DIR))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "compendium.settings")
+# Pages are rendered every time (the page cache would answer the warm runs); what the
+# page cache gives a server is bench/load.sh's to show.
+os.environ.setdefault("PAGE_CACHE", "0")
 
 import django  # noqa: E402
 

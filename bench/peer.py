@@ -9,7 +9,8 @@ Run by bench/run.sh after the main benchmark (bench/README.md, "The peer"):
    and an FTS5 index over title, summary and outcomes, unless the file already holds
    as many rows as there are published practices.
 2. Serves it with Datasette (its own virtualenv; loopback only) and this project under
-   gunicorn (2 sync workers, DEBUG off), each with a pid file, stopped by that pid.
+   gunicorn as deployed (deploy/gunicorn.conf.py, DEBUG off, no page cache), each
+   with a pid file, stopped by that pid.
 3. Requests the list with facets, the list filtered by two facets, a search and the
    full CSV from both, interleaved (ours, then Datasette's, --repeat times; the CSV
    --csv-repeat times), and prints the medians and their ratio, ours over
@@ -175,11 +176,11 @@ def measure(args):
     ours = start(
         [
             str(bin_dir / "gunicorn"),
+            "--config",
+            str(BASE_DIR / "deploy" / "gunicorn.conf.py"),
             "compendium.wsgi:application",
             "--bind",
             f"127.0.0.1:{OUR_PORT}",
-            "--workers",
-            "2",
             "--timeout",
             "600",
             "--control-socket",
@@ -188,7 +189,8 @@ def measure(args):
             "/dev/null",
         ],
         RESULTS / "peer-gunicorn.pid",
-        env=os.environ | {"ALLOWED_HOSTS": "127.0.0.1"},
+        # Every page rendered, as Datasette computes its own: no page cache.
+        env=os.environ | {"ALLOWED_HOSTS": "127.0.0.1", "PAGE_CACHE": "0"},
     )
     peer = start(
         [

@@ -100,3 +100,15 @@ if [ ! -x "$DATASETTE_VENV/bin/datasette" ]; then
 fi
 echo "== Against Datasette at $BENCH_PRACTICES practices"
 $PY bench/peer.py --repeat "${BENCH_PEER_REPEAT:-1}" --datasette "$DATASETTE_VENV/bin/datasette"
+
+# The facet index: its memory and what an edit costs (bench/facets.py).
+echo "== Facet index at $BENCH_PRACTICES practices"
+$PY bench/facets.py --repeat "${BENCH_FACETS_REPEAT:-3}" --output bench/results/facets.json
+
+# Under load: gunicorn as deployed, wrk over the rotation (bench/load.sh).
+echo "== Load test at $BENCH_PRACTICES practices"
+bash bench/load.sh
+
+# Last: the targets table, from the files the steps above wrote.
+echo
+$PY bench/targets.py

@@ -96,6 +96,8 @@ class Server:
         self.log = directory / f"{name}.log"
         command = [
             str(Path(sys.executable).parent / "gunicorn"),
+            "--config",
+            str(BASE_DIR / "deploy" / "gunicorn.conf.py"),
             "compendium.wsgi:application",
             "--bind",
             f"127.0.0.1:{self.port}",

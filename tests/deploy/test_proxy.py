@@ -1,5 +1,6 @@
-"""The app as deployed: gunicorn's sync workers behind Debian's nginx running
-deploy/nginx.conf, over TLS with a self-signed certificate.
+"""The app as deployed: gunicorn with deploy/gunicorn.conf.py (threaded workers)
+behind Debian's nginx running deploy/nginx.conf, over TLS with a self-signed
+certificate.
 
 The admin sign-in lock-out counts the real client address, whatever a client writes
 into X-Forwarded-For, and locks nobody else out; slow clients wait in nginx, not in
@@ -33,6 +34,7 @@ from tests.deploy.servers import (
 
 PASSWORD = "correct horse battery staple"
 WORKERS = 3
+THREADS = 2
 # Loopback addresses of their own (Linux answers all of 127/8), so that nginx sees
 # two different clients.
 ATTACKER = "127.0.0.2"
@@ -128,8 +130,10 @@ def site(tmp_path_factory):
                 str(REPO / ".venv" / "bin" / "gunicorn")
                 if (REPO / ".venv" / "bin" / "gunicorn").exists()
                 else "gunicorn",
+                "--config", str(REPO / "deploy" / "gunicorn.conf.py"),
                 "compendium.wsgi",
                 "--workers", str(WORKERS),
+                "--threads", str(THREADS),
                 "--bind", f"127.0.0.1:{ports['app_port']}",
                 "--pid", str(folder / "gunicorn.pid"),
                 "--control-socket", str(folder / "gunicorn.ctl"),
@@ -330,7 +334,7 @@ def timed_health_check(client):
 
 
 def test_slow_clients_wait_in_nginx_and_do_not_stall_the_app(site):
-    with SlowClients(site["https_port"], count=3 * WORKERS, tls=True):
+    with SlowClients(site["https_port"], count=3 * WORKERS * THREADS, tls=True):
         status, seconds = timed_health_check(Client(site["https_port"]))
 
     assert status == 200
@@ -338,9 +342,9 @@ def test_slow_clients_wait_in_nginx_and_do_not_stall_the_app(site):
 
 
 def test_without_nginx_the_same_slow_clients_stall_every_worker(site):
-    # What the previous test guards against: gunicorn's sync workers facing slow
-    # clients directly. Shows the test above would fail without the proxy.
-    with SlowClients(site["app_port"], count=WORKERS, tls=False):
+    # What the previous test guards against: gunicorn's workers facing slow clients
+    # directly, one per thread. Shows the test above would fail without the proxy.
+    with SlowClients(site["app_port"], count=WORKERS * THREADS, tls=False):
         status, seconds = timed_health_check(Client(site["app_port"], tls=False))
 
     assert status is None, f"answered in {seconds:.1f} s"

@@ -191,44 +191,37 @@ def copy_statement(queryset, columns):
     """The ``COPY ... TO STDOUT`` of ``queryset``'s rows in its order, a line of
     ``columns`` per row, and its parameters (psycopg binds them client-side).
 
-    The list's keys and their row numbers in the list's order come first, from the
-    queryset itself, kept once (``copy_keys``): the window sorts only the keys and
-    what the order reads, never the wide rows. The list's own columns are then read
-    for those keys alone (so a search is matched once), and each ``Joined`` column
-    from one grouped query over the related rows of the same keys, joined to them;
-    the one sort of wide rows left is the final one, by row number.
+    The list's own columns and its row number in the list's order come from one
+    query; each ``Joined`` column from one grouped query over the related rows of
+    the list's keys (kept once, in ``copy_keys``), joined to it.
     """
     missing = [column.header for column in columns if column.sql is None]
     if missing:
         raise ValueError(f"Export columns without SQL: {', '.join(missing)}")
     queryset = queryset.prefetch_related(None)
     ordering = list(queryset.query.order_by or queryset.model._meta.ordering)
-    keys = (
-        queryset.annotate(copy_row=Window(RowNumber(), order_by=ordering))
-        .order_by()
-        .values_list("pk", "copy_row")
-    )
-    listed = RawSQL("SELECT pk FROM copy_keys", ())
     own = {
         f"cell_{i}": column.sql
         for i, column in enumerate(columns)
         if not isinstance(column.sql, Joined)
     }
-    # Only the rows the (gated) queryset listed: its keys.
     base = (
-        queryset.model._base_manager.filter(pk__in=listed)
-        .annotate(copy_key=F("pk"), **own)
+        queryset.annotate(
+            copy_key=F("pk"),
+            copy_row=Window(RowNumber(), order_by=ordering),
+            **own,
+        )
         .order_by()
-        .values_list("copy_key", *own)
+        .values_list("copy_key", "copy_row", *own)
     )
-    keys_sql, keys_params = _compiled(keys)
+    keys_sql, keys_params = _compiled(queryset.order_by().values("pk"))
     base_sql, base_params = _compiled(base)
     params = [*keys_params, *base_params]
     joins, cells = [], []
     for i, column in enumerate(columns):
         name = f"cell_{i}"
         if isinstance(column.sql, Joined):
-            grouped = column.sql.grouped(listed)
+            grouped = column.sql.grouped(RawSQL("SELECT pk FROM copy_keys", ()))
             sql, grouped_params = _compiled(grouped)
             joins.append(
                 f"LEFT JOIN ({sql}) AS {name} ({name}_key, {name}) "
@@ -239,10 +232,9 @@ def copy_statement(queryset, columns):
         else:
             cells.append(_cell_sql(column, f'rows."{name}"'))
     statement = (
-        f"COPY (WITH copy_keys (pk, copy_row) AS MATERIALIZED ({keys_sql}) "
-        f"SELECT {', '.join(cells)} FROM copy_keys "
-        f"JOIN ({base_sql}) AS rows ON rows.copy_key = copy_keys.pk "
-        f"{' '.join(joins)} ORDER BY copy_keys.copy_row) TO STDOUT (FORMAT csv)"
+        f"COPY (WITH copy_keys (pk) AS MATERIALIZED ({keys_sql}) "
+        f"SELECT {', '.join(cells)} FROM ({base_sql}) AS rows {' '.join(joins)} "
+        "ORDER BY rows.copy_row) TO STDOUT (FORMAT csv)"
     )
     return statement, params
 
@@ -261,7 +253,8 @@ def copy_lines(queryset, columns, *, block_size=1 << 16):
         transaction.atomic(using=queryset.db),
         connections[queryset.db].cursor() as cursor,
     ):
-        # For this transaction only: the final sort holds every row of the file.
+        # For this transaction only: both sorts of the wide rows (the window's and
+        # the final one) hold every row of the file.
         cursor.execute("SELECT set_config('work_mem', %s, true)", [COPY_WORK_MEM])
         with cursor.cursor.copy(statement, params) as copy:
             block, size = [header], len(header)

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 from itertools import chain, islice
 
-from django.db import connections, transaction
+from django.db import connections
 from django.db.models import F, Value, Window
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import NullIf, RowNumber
@@ -22,10 +22,6 @@ from django.http import StreamingHttpResponse
 BOM = "\ufeff"
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 MULTI_VALUE_SEPARATOR = "; "
-# PostgreSQL's memory for the sorts and hashes of one COPY export (the server's
-# default, 4 MB, spills the sort of a full export to disk): its peak is the file's
-# size or so, on the database server, never in this process.
-COPY_WORK_MEM = "256MB"
 
 
 @dataclass(frozen=True)
@@ -250,19 +246,15 @@ def copy_lines(queryset, columns, *, block_size=1 << 16):
     statement, params = copy_statement(queryset, columns)
     header = next(csv_rows((), columns)).encode()
     with (
-        transaction.atomic(using=queryset.db),
         connections[queryset.db].cursor() as cursor,
+        cursor.cursor.copy(statement, params) as copy,
     ):
-        # For this transaction only: both sorts of the wide rows (the window's and
-        # the final one) hold every row of the file.
-        cursor.execute("SELECT set_config('work_mem', %s, true)", [COPY_WORK_MEM])
-        with cursor.cursor.copy(statement, params) as copy:
-            block, size = [header], len(header)
-            for data in copy:
-                block.append(data[:-1])
-                block.append(b"\r\n")
-                size += len(data) + 1
-                if size >= block_size:
-                    yield b"".join(block)
-                    block, size = [], 0
-            yield b"".join(block)
+        block, size = [header], len(header)
+        for data in copy:
+            block.append(data[:-1])
+            block.append(b"\r\n")
+            size += len(data) + 1
+            if size >= block_size:
+                yield b"".join(block)
+                block, size = [], 0
+        yield b"".join(block)

@@ -1,5 +1,6 @@
 """Settings for the real server processes that tests/test_servers.py starts: the test
-settings with the facet and page caches on, as in production (local memory, no Redis)."""
+settings with the facet and page caches on, as in production (local memory, no
+Redis)."""
 
 from tests.settings import *  # noqa: F403
 

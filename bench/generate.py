@@ -267,7 +267,8 @@ def insert_practices(rng, count):
             """
             INSERT INTO practices_practice (
                 title, slug, summary, description, outcomes, kind_id, start_year,
-                end_year, provenance, provenance_note, status, created_at,
+                end_year, provenance, provenance_note, provenance_source_url,
+                maturity, maturity_source_url, status, created_at,
                 updated_at, published_at, version
             )
             SELECT
@@ -284,6 +285,9 @@ def insert_practices(rng, count):
                 CASE WHEN r.u < 0.3 THEN 1995 + (r.g %% 30) + (r.g %% 5) END,
                 CASE WHEN r.g %% 4 = 0 THEN 'unodc_meeting'
                      ELSE 'documented_elsewhere' END,
+                '',
+                '',
+                'not_assessed',
                 '',
                 CASE WHEN r.v < 0.94 THEN 'published'
                      WHEN r.v < 0.97 THEN 'draft'
@@ -473,7 +477,7 @@ def copy_to_sqlite(path):
             columns = [
                 row[1]
                 for row in target.execute(f'PRAGMA table_info("{table}")')
-                if row[1] != "search_vector"
+                if row[1] not in ("search_vector", "rank_vector")
             ]
             cursor.execute(
                 "SELECT column_name FROM information_schema.columns "

@@ -19,7 +19,13 @@ from core.listing.crosstab import cross_table
 from core.listing.csv import csv_response
 from core.listing.params import clean_params, query_string
 from core.models import ContentVersion
-from core.search import SUGGEST_BELOW, clean_query, record_miss, suggestion
+from core.search import (
+    SUGGEST_BELOW,
+    clean_query,
+    index_scans,
+    record_miss,
+    suggestion,
+)
 from partnerships.models import ActionPoint, Insight, Meeting, Strategy
 from partnerships.views import ActionPointListView
 from practices.models import (
@@ -121,7 +127,8 @@ def site_search(request):
         ]
         for label, key, queryset in kinds:
             results = queryset.search(query).order_by("-rank", "pk")
-            rows = list(results[: RESULTS_PER_KIND + 1])
+            with index_scans():
+                rows = list(results[: RESULTS_PER_KIND + 1])
             groups.append(
                 {
                     "label": label,

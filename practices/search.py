@@ -1,8 +1,9 @@
 """Keeping a practice's stored search vector current (PostgreSQL).
 
 The vector holds what ``PracticeQuerySet.search_fields`` name, weighted as a search
-without a stored vector would weigh them; practices.signals calls
-``refresh_search_vectors`` whenever one of those texts or names changes.
+without a stored vector would weigh them, and the rank vector its A and B part (what
+the rank reads); practices.signals calls ``refresh_search_vectors`` whenever one of
+those texts or names changes.
 """
 
 from django.contrib.postgres.aggregates import StringAgg
@@ -10,7 +11,7 @@ from django.db.models import F, ForeignObjectRel, OuterRef, Subquery
 
 from core.listing.cache import bump_content_version
 from core.lookups import among
-from core.search import uses_postgres, weighted_vector
+from core.search import SearchFields, uses_postgres, weighted_vector
 from practices.models import Practice, PracticeQuerySet
 
 
@@ -29,7 +30,16 @@ def refresh_search_vectors(pks=None):
             return
         practices = practices.filter(among("pk", pks))
     fields = PracticeQuerySet.search_fields
-    practices.update(**{fields.stored_vector: weighted_vector(fields, read=_in_update)})
+    practices.update(
+        **{
+            fields.stored_vector: weighted_vector(fields, read=_in_update),
+            # The SET clause reads the row as it was: the rank's part of the new
+            # vector is its a and b fields' vector, built again.
+            fields.rank_vector: weighted_vector(
+                SearchFields(a=fields.a, b=fields.b), read=_in_update
+            ),
+        }
+    )
     # An UPDATE sends no signal; what search finds has changed.
     bump_content_version()
 

@@ -125,18 +125,19 @@ def site_search(request):
             ("Meetings", "meetings", Meeting.objects.published()),
             ("Organisations", "organisations", Organisation.objects.published()),
         ]
-        for label, key, queryset in kinds:
-            results = queryset.search(query).order_by("-rank", "pk")
-            with index_scans():
+        # Each kind's rows matched through its search index, where it has one.
+        with index_scans():
+            for label, key, queryset in kinds:
+                results = queryset.search(query).order_by("-rank", "pk")
                 rows = list(results[: RESULTS_PER_KIND + 1])
-            groups.append(
-                {
-                    "label": label,
-                    "key": key,
-                    "results": rows[:RESULTS_PER_KIND],
-                    "has_more": len(rows) > RESULTS_PER_KIND,
-                }
-            )
+                groups.append(
+                    {
+                        "label": label,
+                        "key": key,
+                        "results": rows[:RESULTS_PER_KIND],
+                        "has_more": len(rows) > RESULTS_PER_KIND,
+                    }
+                )
     total = sum(len(group["results"]) for group in groups)
     did_you_mean = ""
     if query and total < SUGGEST_BELOW:

@@ -267,8 +267,7 @@ def insert_practices(rng, count):
             """
             INSERT INTO practices_practice (
                 title, slug, summary, description, outcomes, kind_id, start_year,
-                end_year, provenance, provenance_note, provenance_source_url,
-                maturity, maturity_source_url, status, created_at,
+                end_year, provenance, provenance_note, status, created_at,
                 updated_at, published_at, version
             )
             SELECT
@@ -285,9 +284,6 @@ def insert_practices(rng, count):
                 CASE WHEN r.u < 0.3 THEN 1995 + (r.g %% 30) + (r.g %% 5) END,
                 CASE WHEN r.g %% 4 = 0 THEN 'unodc_meeting'
                      ELSE 'documented_elsewhere' END,
-                '',
-                '',
-                'not_assessed',
                 '',
                 CASE WHEN r.v < 0.94 THEN 'published'
                      WHEN r.v < 0.97 THEN 'draft'

@@ -481,7 +481,7 @@ def copy_to_sqlite(path):
             columns = [
                 row[1]
                 for row in target.execute(f'PRAGMA table_info("{table}")')
-                if row[1] != "search_vector"
+                if row[1] not in ("search_vector", "rank_vector")
             ]
             cursor.execute(
                 "SELECT column_name FROM information_schema.columns "

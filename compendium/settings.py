@@ -140,6 +140,12 @@ TEMPLATES = [
 
 _database_url = os.environ.get("DATABASE_URL") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}"
 DATABASES = {"default": dj_database_url.parse(_database_url, conn_max_age=60)}
+if DATABASES["default"]["ENGINE"].endswith("postgresql"):
+    # No JIT compilation: the planner's estimates of the organisations' publication
+    # subqueries pass its threshold, and compiling took 1.4-2 s of a 40 ms query
+    # (bench/README.md, "Where ?q=bank spends its time"); short web queries never
+    # gain from it.
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = os.environ.get("REDIS_URL", "")

@@ -21,7 +21,13 @@ from core.listing.crosstab import cross_table
 from core.listing.csv import csv_response
 from core.listing.params import clean_params, query_string
 from core.models import ContentVersion
-from core.search import SUGGEST_BELOW, clean_query, record_miss, suggestion
+from core.search import (
+    SUGGEST_BELOW,
+    clean_query,
+    index_scans,
+    record_miss,
+    suggestion,
+)
 from partnerships.models import ActionPoint, Insight, Meeting, Strategy
 from partnerships.views import ActionPointListView
 from practices.models import (
@@ -121,17 +127,19 @@ def site_search(request):
             ("Meetings", "meetings", Meeting.objects.published()),
             ("Organisations", "organisations", Organisation.objects.published()),
         ]
-        for label, key, queryset in kinds:
-            results = queryset.search(query).order_by("-rank", "pk")
-            rows = list(results[: RESULTS_PER_KIND + 1])
-            groups.append(
-                {
-                    "label": label,
-                    "key": key,
-                    "results": rows[:RESULTS_PER_KIND],
-                    "has_more": len(rows) > RESULTS_PER_KIND,
-                }
-            )
+        # Each kind's rows matched through its search index, where it has one.
+        with index_scans():
+            for label, key, queryset in kinds:
+                results = queryset.search(query).order_by("-rank", "pk")
+                rows = list(results[: RESULTS_PER_KIND + 1])
+                groups.append(
+                    {
+                        "label": label,
+                        "key": key,
+                        "results": rows[:RESULTS_PER_KIND],
+                        "has_more": len(rows) > RESULTS_PER_KIND,
+                    }
+                )
     total = sum(len(group["results"]) for group in groups)
     did_you_mean = ""
     if query and total < SUGGEST_BELOW:

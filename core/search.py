@@ -25,6 +25,7 @@ import threading
 import time
 import unicodedata
 from collections import Counter
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import reduce
 
@@ -35,6 +36,7 @@ from django.contrib.postgres.search import (
     SearchQuery,
     SearchRank,
     SearchVector,
+    SearchVectorField,
 )
 from django.core.cache import cache
 from django.db import DatabaseError, IntegrityError, connection, transaction
@@ -113,6 +115,9 @@ class SearchFields:
     b: tuple = ()
     c: tuple = ()
     stored_vector: str | None = None
+    #: A stored vector of the ``a`` and ``b`` fields only (``rank_vector()`` of the
+    #: stored one), which the rank reads instead of ``stored_vector`` (PostgreSQL).
+    rank_vector: str | None = None
     headline_field: str | None = None
     #: SQLite: the FTS5 table kept of these fields (core.fts), searched instead of
     #: matching every text of every row.
@@ -141,6 +146,25 @@ def weighted_vector(fields: SearchFields, read=None):
             for weight, names in (("A", fields.a), ("B", fields.b), ("C", fields.c))
             if names
         ],
+    )
+
+
+def rank_vector(vector):
+    """The part of a weighted ``vector`` that ranks: its A and B lexemes, positions
+    as in ``vector``.
+
+    The rank of a match (ts_rank) reads the positions and weights of the words
+    matched; read from the whole stored vector, ranking a broad search reads a
+    few KB per match, most of them stored out of line (bench/README.md). This part
+    is small and kept in the row. A match in a ``c`` field alone ranks 0: below
+    every match in an ``a`` or ``b`` field, as it ranked for a one-word query
+    before, and among such matches the list's next order decides.
+    """
+    return Func(
+        vector,
+        function="ts_filter",
+        template="%(function)s(%(expressions)s, '{a,b}')",
+        output_field=SearchVectorField(),
     )
 
 
@@ -179,7 +203,38 @@ def matching_pks(searched):
     """
     if not uses_postgres():
         return None
-    return list(searched.prefetch_related(None).order_by().values_list("pk", flat=True))
+    with index_scans():
+        return list(
+            searched.prefetch_related(None).order_by().values_list("pk", flat=True)
+        )
+
+
+@contextmanager
+def index_scans():
+    """Within this block, PostgreSQL reads rows by index where it can, not by
+    scanning their table (``enable_seqscan`` off for the queries run here only).
+
+    For a match on a stored vector the planner weighs a scan of the table against
+    the GIN index by the table's pages, and so scans a broad match (a third of the
+    rows); but the scan reads every row's vector, most of them stored out of line,
+    which its costs leave out, while the index answers a plain word without
+    reading a vector (bench/README.md). The setting is local to a transaction:
+    outside one the block makes its own; inside one it puts the setting back (one
+    query more), and after an error the rollback does.
+    """
+    if not uses_postgres():
+        yield
+        return
+    nested = connection.in_atomic_block
+    with transaction.atomic(savepoint=False), connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT current_setting('enable_seqscan'), "
+            "set_config('enable_seqscan', 'off', true)"
+        )
+        (before, _) = cursor.fetchone()
+        yield
+        if nested:
+            cursor.execute("SELECT set_config('enable_seqscan', %s, true)", [before])
 
 
 # What a query asks for, synonyms included -------------------------------------------
@@ -348,7 +403,8 @@ def _search_postgres(queryset, query, understood, fields, with_headline, matches
     else:
         queryset = queryset.annotate(search_document=weighted_vector(fields))
         vector = F("search_document")
-    queryset = queryset.annotate(rank=SearchRank(vector, ts))
+    ranked = F(fields.rank_vector) if fields.rank_vector else vector
+    queryset = queryset.annotate(rank=SearchRank(ranked, ts))
     if matches is not None:
         queryset = queryset.filter(among("pk", matches))
     else:

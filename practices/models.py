@@ -275,6 +275,7 @@ class PracticeQuerySet(PublishableQuerySet):
             "countries__name",
         ),
         stored_vector="search_vector",
+        rank_vector="rank_vector",
         headline_field="summary",
         sqlite_index="practices_practice_fts",
     )
@@ -416,7 +417,8 @@ class Maturity(models.TextChoices):
 
 
 @reversion.register(
-    follow=("partners", "sources", "tagged_items"), exclude=("tags", "search_vector")
+    follow=("partners", "sources", "tagged_items"),
+    exclude=("tags", "search_vector", "rank_vector"),
 )
 class Practice(Publishable):
     title = models.CharField(max_length=200)
@@ -528,6 +530,8 @@ class Practice(Publishable):
     # Kept up to date by practices.search on PostgreSQL, where a GIN index made by
     # migration 0002 serves it; unused (NULL) on SQLite.
     search_vector = SearchVectorField(null=True, editable=False)
+    # Its title, summary and tags part, what the rank reads (core.search.rank_vector).
+    rank_vector = SearchVectorField(null=True, editable=False)
 
     objects = PracticeQuerySet.as_manager()
 

@@ -2,9 +2,9 @@
 row of the full-text index on SQLite (``core.fts``).
 
 The vector holds what ``PracticeQuerySet.search_fields`` name, weighted as a search
-without a stored vector would weigh them, and the SQLite index the same texts;
-practices.signals calls ``refresh_search_vectors`` whenever one of those texts or
-names changes.
+without a stored vector would weigh them, the rank vector its A and B part (what
+the rank reads), and the SQLite index the same texts; practices.signals calls
+``refresh_search_vectors`` whenever one of those texts or names changes.
 """
 
 from django.contrib.postgres.aggregates import StringAgg
@@ -14,7 +14,7 @@ from django.db.models import F, ForeignObjectRel, OuterRef, Subquery, Value
 from core import fts
 from core.listing.cache import bump_content_version
 from core.lookups import among
-from core.search import title_field, uses_postgres, weighted_vector
+from core.search import SearchFields, title_field, uses_postgres, weighted_vector
 from practices.models import Practice, PracticeQuerySet
 
 #: Practices read at a time when the SQLite index is rebuilt.
@@ -38,8 +38,22 @@ def refresh_search_vectors(pks=None):
             return
         practices = practices.filter(among("pk", pks))
     fields = PracticeQuerySet.search_fields
-    practices.update(**{fields.stored_vector: weighted_vector(fields, read=_in_update)})
-    # An UPDATE sends no signal; what search finds has changed (in these rows).
+    practices.update(
+        **{
+            fields.stored_vector: weighted_vector(fields, read=_in_update),
+            # The SET clause reads the row as it was: the rank's part of the new
+            # vector is its a and b fields' vector, built again.
+            fields.rank_vector: weighted_vector(
+                SearchFields(a=fields.a, b=fields.b), read=_in_update
+            ),
+        }
+    )
+    _searched_changed(pks)
+
+
+def _searched_changed(pks):
+    """An UPDATE sends no signal: what search finds has changed, in these rows (in
+    every row when ``pks`` is None), for the facet index's catch-up."""
     label = Practice._meta.label
     bump_content_version(
         changes=None if pks is None else [[label, label, pk] for pk in sorted(pks)]
@@ -89,7 +103,7 @@ def refresh_sqlite_index(pks=None):
         if pks is None:
             # Merges the index's segments into one, as a rebuild leaves many.
             cursor.execute(f'INSERT INTO "{table}" ("{table}") VALUES (\'optimize\')')
-    bump_content_version()
+    _searched_changed(pks)
 
 
 def _joined_lines(column):

@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.http import HttpResponse, JsonResponse
+from django.middleware.locale import LocaleMiddleware
 from django.utils.cache import (
     cc_delim_re,
     get_max_age,
@@ -7,6 +8,7 @@ from django.utils.cache import (
     patch_vary_headers,
     set_response_etag,
 )
+from django.utils import translation
 from django.utils.http import quote_etag
 
 from compendium.views import is_api
@@ -139,3 +141,33 @@ class ContentVersionETagMiddleware:
                 digest = response["ETag"].strip('"')
                 response["ETag"] = quote_etag(f"{content_version()}-{digest}")
         return response
+
+
+class LanguageMiddleware(LocaleMiddleware):
+    """The language of a public page is named by its address alone.
+
+    ``/fr/...`` is French and an unprefixed address English, whatever the browser
+    asks and with no cookie: so each address is one page, a CDN keeps one copy of
+    it (no ``Vary: Accept-Language``) and a link always opens in the language it
+    names (the switcher is plain links). The API, data rather than interface,
+    answers in English too. Only the admin, which no cache shares, follows the
+    editor's browser (Accept-Language) as Django's LocaleMiddleware does.
+    """
+
+    def process_request(self, request):
+        if is_admin(request):
+            return super().process_request(request)
+        language = translation.get_language_from_path(request.path_info)
+        translation.activate(language or settings.LANGUAGE_CODE)
+        request.LANGUAGE_CODE = translation.get_language()
+        return None
+
+    def process_response(self, request, response):
+        if is_admin(request):
+            return super().process_response(request, response)
+        response.headers.setdefault("Content-Language", translation.get_language())
+        return response
+
+
+def is_admin(request):
+    return request.path_info.startswith("/admin/")

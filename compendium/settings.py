@@ -98,6 +98,8 @@ MIDDLEWARE = [
     "compendium.middleware.RequestBodyLimitMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # After sessions, before CommonMiddleware (Django's order): picks the language.
+    "compendium.middleware.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     # ETag on every page and 304 for a matching If-None-Match (CDNs revalidate).
     "django.middleware.http.ConditionalGetMiddleware",
@@ -160,6 +162,16 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LANGUAGE_CODE = "en-gb"
+#: The interface languages. English (British, as the texts are written) keeps the
+#: unprefixed addresses; the others are under /fr/, /es/ and /ar/ (compendium/urls.py).
+LANGUAGES = [
+    ("en-gb", "English"),
+    ("fr", "Français"),
+    ("es", "Español"),
+    ("ar", "العربية"),
+]
+#: The committed catalogues (locale/<language>/LC_MESSAGES/django.po and its .mo).
+LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True

@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.http import HttpResponse, JsonResponse
 from django.middleware.locale import LocaleMiddleware
+from django.utils import translation
 from django.utils.cache import (
     cc_delim_re,
     get_max_age,
@@ -8,7 +9,6 @@ from django.utils.cache import (
     patch_vary_headers,
     set_response_etag,
 )
-from django.utils import translation
 from django.utils.http import quote_etag
 
 from compendium.views import is_api

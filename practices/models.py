@@ -1,4 +1,5 @@
 import reversion
+from django.conf import settings
 from django.contrib.contenttypes.fields import GenericRelation
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
@@ -7,6 +8,7 @@ from django.db import models, transaction
 from django.db.models import Count, Exists, OuterRef, Q
 from django.db.models.functions import Lower
 from django.urls import reverse
+from django.utils import translation
 from django_countries.fields import CountryField
 from taggit.managers import TaggableManager
 from taggit.models import Tag, TaggedItem
@@ -198,6 +200,14 @@ class Country(models.Model):
 
     def natural_key(self):
         return (str(self.code),)
+
+    @property
+    def display_name(self):
+        """The name in the active language: the editors' own in English, otherwise
+        django-countries' translation of the ISO name (the UN's short names)."""
+        if translation.get_language() == settings.LANGUAGE_CODE:
+            return self.name
+        return self.code.name
 
 
 class OrganisationQuerySet(ContentQuerySet):

@@ -2,9 +2,11 @@ from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, Subquery
 from django.db.models.functions import Coalesce, Lower
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
 from django.views.generic import DetailView
 
+from core.listing.chips import Noun
 from core.listing.filters import NONE_VALUE
 from core.listing.views import ListingView
 from partnerships.export import ACTION_POINT_EXPORT, MEETING_EXPORT, STRATEGY_EXPORT
@@ -26,9 +28,9 @@ class MeetingListView(ListingView):
     filterset_class = MeetingFilterSet
     template_name = "partnerships/meeting_list.html"
     export = MEETING_EXPORT
-    noun = ("meeting", "meetings")
+    noun = Noun("meeting", "meetings")
     context_object_name = "meetings"
-    extra_context = {"crumbs": [{"label": "Meetings"}]}
+    extra_context = {"crumbs": [{"label": _("Meetings")}]}
 
     def page_queryset(self, queryset):
         return queryset.select_related("region").annotate(
@@ -76,9 +78,9 @@ class ActionPointListView(ListingView):
     filterset_class = ActionPointFilterSet
     template_name = "partnerships/actionpoint_list.html"
     export = ACTION_POINT_EXPORT
-    noun = ("action point", "action points")
+    noun = Noun("action point", "action points")
     paginate_by = 50
-    extra_context = {"crumbs": [{"label": "Action points"}]}
+    extra_context = {"crumbs": [{"label": _("Action points")}]}
 
     def page_queryset(self, queryset):
         return queryset.select_related(
@@ -90,10 +92,10 @@ class StrategyListView(ListingView):
     filterset_class = StrategyFilterSet
     template_name = "partnerships/strategy_list.html"
     export = STRATEGY_EXPORT
-    noun = ("recommended strategy", "recommended strategies")
+    noun = Noun("recommended strategy", "recommended strategies")
     context_object_name = "strategies"
     paginate_by = 50
-    extra_context = {"crumbs": [{"label": "Recommended strategies"}]}
+    extra_context = {"crumbs": [{"label": _("Recommended strategies")}]}
 
     def page_queryset(self, queryset):
         return queryset.for_display()
@@ -135,7 +137,7 @@ def audience_list(request):
     return render(
         request,
         "partnerships/audience_list.html",
-        {"audiences": audiences, "crumbs": [{"label": "Start from your role"}]},
+        {"audiences": audiences, "crumbs": [{"label": _("Start from your role")}]},
     )
 
 
@@ -271,7 +273,7 @@ def audience_detail(request, slug):
             ),
             "crumbs": [
                 {
-                    "label": "Start from your role",
+                    "label": _("Start from your role"),
                     "url": reverse("partnerships:audience_list"),
                 },
                 {"label": audience.name},

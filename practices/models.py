@@ -9,6 +9,8 @@ from django.db.models import Count, Exists, OuterRef, Q
 from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import translation
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from django_countries.fields import CountryField
 from taggit.managers import TaggableManager
 from taggit.models import Tag, TaggedItem
@@ -29,23 +31,23 @@ MAX_YEAR = 2100
 class OrganisationType(models.TextChoices):
     """What kind of body an organisation is; practices are filtered by it."""
 
-    GOVERNMENT = "government", "Government"
-    LAW_ENFORCEMENT = "law_enforcement", "Law enforcement"
+    GOVERNMENT = "government", _("Government")
+    LAW_ENFORCEMENT = "law_enforcement", _("Law enforcement")
     FINANCIAL_INTELLIGENCE_UNIT = (
         "financial_intelligence_unit",
-        "Financial intelligence unit",
+        _("Financial intelligence unit"),
     )
-    REGULATOR = "regulator", "Regulator"
-    PRIVATE_COMPANY = "private_company", "Private company"
-    FINANCIAL_INSTITUTION = "financial_institution", "Financial institution"
-    TECHNOLOGY_COMPANY = "technology_company", "Technology company"
-    INDUSTRY_ASSOCIATION = "industry_association", "Industry association"
-    NGO = "ngo", "NGO"
+    REGULATOR = "regulator", _("Regulator")
+    PRIVATE_COMPANY = "private_company", _("Private company")
+    FINANCIAL_INSTITUTION = "financial_institution", _("Financial institution")
+    TECHNOLOGY_COMPANY = "technology_company", _("Technology company")
+    INDUSTRY_ASSOCIATION = "industry_association", _("Industry association")
+    NGO = "ngo", _("NGO")
     INTERNATIONAL_ORGANISATION = (
         "international_organisation",
-        "International organisation",
+        _("International organisation"),
     )
-    ACADEMIA = "academia", "Academia"
+    ACADEMIA = "academia", _("Academia")
 
     @property
     def in_words(self):
@@ -348,14 +350,14 @@ class Provenance(models.TextChoices):
     there, ``Meeting.organisation_practices`` for one whose organisation took part.
     """
 
-    PRESENTED = "presented", "Presented or discussed at a UNODC meeting"
+    PRESENTED = "presented", _("Presented or discussed at a UNODC meeting")
     ORGANISATION = (
         "organisation",
-        "An organisation behind it took part in a UNODC meeting",
+        _("An organisation behind it took part in a UNODC meeting"),
     )
     DOCUMENTED_ELSEWHERE = (
         "documented_elsewhere",
-        "Comparable practice documented elsewhere",
+        _("Comparable practice documented elsewhere"),
     )
 
     @property
@@ -373,51 +375,56 @@ class Provenance(models.TextChoices):
     def counted(self, n):
         """``n`` practices of this kind, in words: "4 whose organisation took part
         in a UNODC meeting"."""
-        return {
-            self.PRESENTED: f"{n} presented or discussed at a UNODC meeting",
-            self.ORGANISATION: (
-                f"{n} whose organisation took part in a UNODC meeting"
-                if n == 1
-                else f"{n} whose organisations took part in a UNODC meeting"
+        words = {
+            self.PRESENTED: ngettext(
+                "%(count)s presented or discussed at a UNODC meeting",
+                "%(count)s presented or discussed at a UNODC meeting",
+                n,
             ),
-            self.DOCUMENTED_ELSEWHERE: (
-                f"{n} comparable practice documented elsewhere"
-                if n == 1
-                else f"{n} comparable practices documented elsewhere"
+            self.ORGANISATION: ngettext(
+                "%(count)s whose organisation took part in a UNODC meeting",
+                "%(count)s whose organisations took part in a UNODC meeting",
+                n,
+            ),
+            self.DOCUMENTED_ELSEWHERE: ngettext(
+                "%(count)s comparable practice documented elsewhere",
+                "%(count)s comparable practices documented elsewhere",
+                n,
             ),
         }[self]
+        return words % {"count": n}
 
 
 class Maturity(models.TextChoices):
     """How far a practice has come, judged from its published sources only."""
 
-    PILOT = "pilot", "Pilot"
-    IMPLEMENTED = "implemented", "Implemented"
-    EVALUATED = "evaluated", "Evaluated"
-    SCALED = "scaled", "Scaled"
-    NOT_ASSESSED = "not_assessed", "Not assessed"
+    PILOT = "pilot", _("Pilot")
+    IMPLEMENTED = "implemented", _("Implemented")
+    EVALUATED = "evaluated", _("Evaluated")
+    SCALED = "scaled", _("Scaled")
+    NOT_ASSESSED = "not_assessed", _("Not assessed")
 
     @property
     def description(self):
         """The rubric: what the label means (the About page shows it)."""
         return {
-            self.PILOT: (
+            self.PILOT: _(
                 "Tested on a small scale or for a limited time; the sources report "
                 "no wider roll-out."
             ),
-            self.IMPLEMENTED: (
+            self.IMPLEMENTED: _(
                 "Running as a programme, law or service; the sources describe it in "
                 "operation but give no measured results."
             ),
-            self.EVALUATED: (
+            self.EVALUATED: _(
                 "The sources report measured results: counts of cases, reports, "
                 "people reached or investigations supported."
             ),
-            self.SCALED: (
+            self.SCALED: _(
                 "Extended well beyond where it started, to other countries, sectors or "
                 "a large membership, as the sources report."
             ),
-            self.NOT_ASSESSED: (
+            self.NOT_ASSESSED: _(
                 "The sources do not say enough to place it; no label is guessed."
             ),
         }[self]
@@ -730,10 +737,10 @@ class PracticePartnerQuerySet(models.QuerySet):
 @reversion.register()
 class PracticePartner(models.Model):
     class Role(models.TextChoices):
-        LEAD = "lead", "Lead"
-        PARTNER = "partner", "Partner"
-        FUNDER = "funder", "Funder"
-        IMPLEMENTER = "implementer", "Implementer"
+        LEAD = "lead", _("Lead")
+        PARTNER = "partner", _("Partner")
+        FUNDER = "funder", _("Funder")
+        IMPLEMENTER = "implementer", _("Implementer")
 
     practice = models.ForeignKey(
         Practice, on_delete=models.CASCADE, related_name="partners"

@@ -8,16 +8,18 @@ Every renderer starts from the same FilterSet over the same ``published()`` rows
 
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.http import Http404, JsonResponse
+from django.utils import translation
 from django_filters.views import FilterView
 
 from core.citation import FORMATS as CITATION_FORMATS
 from core.citation import citation_response
 from core.errors import PublicHttp404
 from core.listing.cache import facet_groups
-from core.listing.chips import active_chips, describe
+from core.listing.chips import Noun, active_chips, describe
 from core.listing.csv import queryset_csv_response
 from core.listing.facets import displayed
 from core.listing.params import query_string
@@ -59,6 +61,14 @@ class Export:
         ]
 
 
+def use_data_language():
+    """Exports are data: their column names and values (choice labels) stay in
+    English whatever the language of the address that links to them. Activated for
+    the rest of the request rather than overridden, so that a streamed body is
+    written in it too."""
+    translation.activate(settings.LANGUAGE_CODE)
+
+
 class ListingView(FilterView):
     """A FilterSet-driven public list: facets with counts, chips, messages, exports.
 
@@ -72,7 +82,7 @@ class ListingView(FilterView):
     strict = False
     renderer = "html"
     renderers = ("html", "csv", "xlsx", "json", *CITATION_RENDERERS)
-    noun = ("item", "items")
+    noun = Noun("item", "items")
     export = None
 
     def setup(self, request, *args, **kwargs):
@@ -99,6 +109,8 @@ class ListingView(FilterView):
         return kwargs
 
     def get(self, request, *args, **kwargs):
+        if self.renderer != "html":
+            use_data_language()
         self.filter_rows()
         return getattr(self, f"render_{self.renderer}")()
 
@@ -156,7 +168,7 @@ class ListingView(FilterView):
             chips=chips,
             filter_messages=filterset.messages,
             result_count=count,
-            result_noun=self.noun[0] if count == 1 else self.noun[1],
+            result_noun=self.noun.for_count(count),
             search_query=filterset.search_query,
             has_filters=bool(chips) or bool(filterset.search_query),
             description=describe(count, self.noun, filterset.search_query, chips),

@@ -1,6 +1,5 @@
 from django.conf import settings
 from django.http import HttpResponse, JsonResponse
-from django.middleware.locale import LocaleMiddleware
 from django.utils import translation
 from django.utils.cache import (
     cc_delim_re,
@@ -143,7 +142,7 @@ class ContentVersionETagMiddleware:
         return response
 
 
-class LanguageMiddleware(LocaleMiddleware):
+class LanguageMiddleware:
     """The language of a public page is named by its address alone.
 
     ``/fr/...`` is French and an unprefixed address English, whatever the browser
@@ -151,20 +150,25 @@ class LanguageMiddleware(LocaleMiddleware):
     it (no ``Vary: Accept-Language``) and a link always opens in the language it
     names (the switcher is plain links). The API, data rather than interface,
     answers in English too. Only the admin, which no cache shares, follows the
-    editor's browser (Accept-Language) as Django's LocaleMiddleware does.
+    editor's browser (Accept-Language, or Django's language cookie).
+
+    In place of Django's LocaleMiddleware, which puts every unprefixed address in
+    the default language once i18n_patterns leave English unprefixed.
     """
 
-    def process_request(self, request):
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
         if is_admin(request):
-            return super().process_request(request)
-        language = translation.get_language_from_path(request.path_info)
+            language = translation.get_language_from_request(request)
+        else:
+            language = translation.get_language_from_path(request.path_info)
         translation.activate(language or settings.LANGUAGE_CODE)
         request.LANGUAGE_CODE = translation.get_language()
-        return None
-
-    def process_response(self, request, response):
+        response = self.get_response(request)
         if is_admin(request):
-            return super().process_response(request, response)
+            patch_vary_headers(response, ["Accept-Language"])
         response.headers.setdefault("Content-Language", translation.get_language())
         return response
 

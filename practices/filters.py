@@ -1,10 +1,14 @@
 import django_filters
+from django.conf import settings
 from django.db.models import F
 from django.db.models.functions import Lower
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
+from django_countries import countries
 
 from core.collation import Folded
 from core.listing.facets import (
+    ColumnFacet,
     OrNoneColumnFacet,
     RelationFacet,
     TreeFacet,
@@ -36,6 +40,30 @@ from practices.models import (
     Stage,
 )
 
+
+class CountryNames:
+    """Countries named in the visitor's language (django-countries' translations of
+    the ISO names), in that language's alphabetical order; the editors' names in
+    English."""
+
+    def options(self, keys, selected):
+        rows = super().options(keys, selected)
+        if translation.get_language() == settings.LANGUAGE_CODE:
+            return rows
+        named = [
+            (key, value, countries.name(value) or label) for key, value, label in rows
+        ]
+        return sorted(named, key=lambda row: row[2].casefold())
+
+
+class CountryFacet(CountryNames, RelationFacet):
+    pass
+
+
+class OrganisationCountryFacet(CountryNames, ColumnFacet):
+    pass
+
+
 SORT_CHOICES = [
     ("relevance", _("Relevance")),
     ("newest", _("Newest first")),
@@ -65,7 +93,7 @@ class PracticeFilterSet(ListFilterSet):
         field_name="countries",
         to_field_name="code",
         label=_("Country"),
-        facet=True,
+        facet=CountryFacet(),
     )
     partner_type = ChoicesFilter(
         choices=OrganisationType.choices,
@@ -186,7 +214,7 @@ class OrganisationFilterSet(ListFilterSet):
         field_name="country",
         to_field_name="code",
         label=_("Country"),
-        facet=True,
+        facet=OrganisationCountryFacet(),
     )
     sector = SlugFilter(
         queryset=Sector.objects.all(),

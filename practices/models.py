@@ -9,8 +9,8 @@ from django.db.models import Count, Exists, OuterRef, Q
 from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import translation
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 from django_countries.fields import CountryField
 from taggit.managers import TaggableManager
 from taggit.models import Tag, TaggedItem
@@ -197,7 +197,10 @@ class Country(models.Model):
 
     def save(self, *args, **kwargs):
         if not self.name:
-            self.name = self.code.name
+            # The stored name is the English one, whatever language the editor's
+            # admin speaks; display_name translates it.
+            with translation.override(settings.LANGUAGE_CODE):
+                self.name = self.code.name
         super().save(*args, **kwargs)
 
     def natural_key(self):
@@ -665,9 +668,9 @@ class Practice(Publishable):
     @property
     def years_display(self):
         if self.start_year is None:
-            return "Not published"
+            return gettext("Not published")
         if self.end_year is None:
-            return f"{self.start_year} – ongoing"
+            return gettext("%(start)s – ongoing") % {"start": self.start_year}
         if self.end_year == self.start_year:
             return str(self.start_year)
         return f"{self.start_year} – {self.end_year}"
@@ -678,14 +681,15 @@ class Practice(Publishable):
 
         Reads the prefetched relations, so a list of practices costs no extra query.
         """
-        countries = [country.name for country in self.countries.all()]
+        countries = [country.display_name for country in self.countries.all()]
         if countries:
             shown = ", ".join(countries[:3])
-            return (
-                shown
-                if len(countries) <= 3
-                else f"{shown} and {len(countries) - 3} more"
-            )
+            if len(countries) <= 3:
+                return shown
+            return gettext("%(shown)s and %(more)s more") % {
+                "shown": shown,
+                "more": len(countries) - 3,
+            }
         regions = list(self.regions.all())
         wider = {region.parent_id for region in regions}
         return ", ".join(region.name for region in regions if region.pk not in wider)

@@ -77,9 +77,9 @@ def place_match_note(practice, region_slugs, country_codes):
         if region.slug in region_slugs and region.name not in shown
     ]
     matched += [
-        country.name
+        country.display_name
         for country in practice.countries.all()
-        if str(country.code) in country_codes and country.name not in shown
+        if str(country.code) in country_codes and country.display_name not in shown
     ]
     return gettext("In %(places)s") % {"places": ", ".join(matched)} if matched else ""
 

@@ -166,10 +166,15 @@ class LanguageMiddleware:
             language = translation.get_language_from_path(request.path_info)
         translation.activate(language or settings.LANGUAGE_CODE)
         request.LANGUAGE_CODE = translation.get_language()
-        response = self.get_response(request)
-        if is_admin(request):
-            patch_vary_headers(response, ["Accept-Language"])
-        response.headers.setdefault("Content-Language", translation.get_language())
+        try:
+            response = self.get_response(request)
+            if is_admin(request):
+                patch_vary_headers(response, ["Accept-Language"])
+            response.headers.setdefault("Content-Language", translation.get_language())
+        finally:
+            # The page is rendered by now (a streamed body is an export, written in
+            # English); the thread's next request, task or command starts afresh.
+            translation.deactivate()
         return response
 
 

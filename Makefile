@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test test-fast lint fmt bench check-deploy clean
+.PHONY: help install run test test-fast lint fmt messages bench check-deploy clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
@@ -38,6 +38,10 @@ lint: install ## ruff, migrations up to date
 fmt: install ## Format and fix with ruff
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
+
+messages: install ## Update the .po catalogues from the code and compile them (needs GNU gettext)
+	DEBUG=1 $(PY) manage.py makemessages -l fr -l es -l ar --no-obsolete
+	for po in locale/*/LC_MESSAGES/django.po; do msgfmt -c --statistics -o "$${po%.po}.mo" "$$po"; done
 
 bench: install ## Benchmark at 100,000 practices on PostgreSQL (see bench/README.md)
 	bash bench/run.sh

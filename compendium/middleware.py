@@ -2,6 +2,7 @@ from django.conf import settings
 from django.db import DatabaseError
 from django.http import HttpResponse, JsonResponse
 from django.middleware.cache import FetchFromCacheMiddleware, UpdateCacheMiddleware
+from django.utils import translation
 from django.utils.cache import (
     cc_delim_re,
     get_max_age,
@@ -188,3 +189,43 @@ class PageCacheFetchMiddleware(VersionedPageCache, FetchFromCacheMiddleware):
             # same fault and answers it in its own way (/healthz: JSON 503).
             request._cache_update_cache = False
             return None
+
+
+class LanguageMiddleware:
+    """The language of a public page is named by its address alone.
+
+    ``/fr/...`` is French and an unprefixed address English, whatever the browser
+    asks and with no cookie: so each address is one page, a CDN keeps one copy of
+    it (no ``Vary: Accept-Language``) and a link always opens in the language it
+    names (the switcher is plain links). The API, data rather than interface,
+    answers in English too. Only the admin, which no cache shares, follows the
+    editor's browser (Accept-Language, or Django's language cookie).
+
+    In place of Django's LocaleMiddleware, which puts every unprefixed address in
+    the default language once i18n_patterns leave English unprefixed.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if is_admin(request):
+            language = translation.get_language_from_request(request)
+        else:
+            language = translation.get_language_from_path(request.path_info)
+        translation.activate(language or settings.LANGUAGE_CODE)
+        request.LANGUAGE_CODE = translation.get_language()
+        try:
+            response = self.get_response(request)
+            if is_admin(request):
+                patch_vary_headers(response, ["Accept-Language"])
+            response.headers.setdefault("Content-Language", translation.get_language())
+        finally:
+            # The page is rendered by now (a streamed body is an export, written in
+            # English); the thread's next request, task or command starts afresh.
+            translation.deactivate()
+        return response
+
+
+def is_admin(request):
+    return request.path_info.startswith("/admin/")

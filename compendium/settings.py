@@ -94,6 +94,9 @@ MIDDLEWARE = [
     "corsheaders.middleware.CorsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Picks the language (from the address; the admin's from the browser) before the
+    # page cache below keys a page by it, and keeps it until the page is stored.
+    "compendium.middleware.LanguageMiddleware",
     # Stores what the fetch below missed, once every header below is on the response.
     "compendium.middleware.PageCacheUpdateMiddleware",
     # Above sessions, CSRF and messages: it sees the cookies they set on the way
@@ -173,6 +176,16 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LANGUAGE_CODE = "en-gb"
+#: The interface languages. English (British, as the texts are written) keeps the
+#: unprefixed addresses; the others are under /fr/, /es/ and /ar/ (compendium/urls.py).
+LANGUAGES = [
+    ("en-gb", "English"),
+    ("fr", "Français"),
+    ("es", "Español"),
+    ("ar", "العربية"),
+]
+#: The committed catalogues (locale/<language>/LC_MESSAGES/django.po and its .mo).
+LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True

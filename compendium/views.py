@@ -11,6 +11,7 @@ from django.template import loader
 from django.urls import reverse
 from django.utils import translation
 from django.utils.cache import add_never_cache_headers
+from django.utils.translation import gettext_lazy as _
 from django.views import defaults
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
@@ -20,6 +21,7 @@ from core.listing.chips import active_chips, chosen_labels, describe
 from core.listing.crosstab import cross_table
 from core.listing.csv import csv_response
 from core.listing.params import clean_params, query_string
+from core.listing.views import use_data_language
 from core.models import ContentVersion
 from core.search import (
     SUGGEST_BELOW,
@@ -83,7 +85,7 @@ def about(request):
         "compendium/about.html",
         {
             "meetings": meetings,
-            "crumbs": [{"label": "About"}],
+            "crumbs": [{"label": _("About")}],
             "provenance_counts": Practice.objects.published().provenance_counts(),
             "maturity_labels": list(Maturity),
         },
@@ -98,34 +100,38 @@ def site_search(request):
     if query:
         kinds = [
             (
-                "Practices",
+                _("Practices"),
                 "practices",
                 Practice.objects.published()
                 .select_related("kind")
                 .prefetch_related("sectors"),
             ),
             (
-                "Action points",
+                _("Action points"),
                 "action_points",
                 ActionPoint.objects.published().select_related("audience", "sector"),
             ),
             (
-                "Recommended strategies",
+                _("Recommended strategies"),
                 "strategies",
                 Strategy.objects.published().select_related("sector", "meeting"),
             ),
             (
-                "Lessons learned",
+                _("Lessons learned"),
                 "lessons",
                 LessonLearned.objects.published().select_related("sector"),
             ),
             (
-                "Meeting insights",
+                _("Meeting insights"),
                 "insights",
                 Insight.objects.published().select_related("meeting"),
             ),
-            ("Meetings", "meetings", Meeting.objects.published()),
-            ("Organisations", "organisations", Organisation.objects.published()),
+            (_("Meetings"), "meetings", Meeting.objects.published()),
+            (
+                _("Organisations"),
+                "organisations",
+                Organisation.objects.published(),
+            ),
         ]
         # Each kind's rows matched through its search index, where it has one.
         with index_scans():
@@ -154,7 +160,7 @@ def site_search(request):
             "groups": groups,
             "total": total,
             "did_you_mean": did_you_mean,
-            "crumbs": [{"label": "Search"}],
+            "crumbs": [{"label": _("Search")}],
         },
     )
 
@@ -163,7 +169,7 @@ def site_search(request):
 GAP_TABLES = (
     (
         "sector-region",
-        "Published practices by region and sector",
+        _("Published practices by region and sector"),
         PracticeListView,
         "practices:list",
         "sector",
@@ -171,7 +177,7 @@ GAP_TABLES = (
     ),
     (
         "sector-stage",
-        "Published practices by trafficking stage and sector",
+        _("Published practices by trafficking stage and sector"),
         PracticeListView,
         "practices:list",
         "sector",
@@ -179,7 +185,7 @@ GAP_TABLES = (
     ),
     (
         "sector-partner-type",
-        "Published practices by partner type and sector",
+        _("Published practices by partner type and sector"),
         PracticeListView,
         "practices:list",
         "sector",
@@ -187,7 +193,7 @@ GAP_TABLES = (
     ),
     (
         "audience-sector",
-        "Published action points by audience and sector",
+        _("Published action points by audience and sector"),
         ActionPointListView,
         "partnerships:action_point_list",
         "sector",
@@ -241,7 +247,7 @@ def gaps(request):
                 for table in tables
                 for name, texts in table.messages.items()
             },
-            "crumbs": [{"label": "Gap matrix"}],
+            "crumbs": [{"label": _("Gap matrix")}],
         },
     )
 
@@ -260,6 +266,7 @@ def describe_filters(view, request):
 @require_safe
 def gaps_export(request, table, renderer):
     """One table of the gap matrix as CSV or JSON, for the same filters."""
+    use_data_language()
     found = gap_tables(request, only=table)
     if not found:
         raise PublicHttp404("The gap matrix has no table of that name.")

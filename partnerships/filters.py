@@ -1,4 +1,5 @@
 from django.db.models import F
+from django.utils.translation import gettext_lazy as _
 
 from core.listing.facets import ColumnFacet, OrNoneColumnFacet
 from core.listing.filters import (
@@ -19,16 +20,19 @@ class ActionPointFilterSet(ListFilterSet):
     audience = SlugFilter(
         queryset=Audience.objects.all(),
         field_name="audience",
-        label="Audience",
+        label=_("Audience"),
         facet=True,
     )
     sector = SlugFilter(
-        queryset=Sector.objects.all(), field_name="sector", label="Sector", facet=True
+        queryset=Sector.objects.all(),
+        field_name="sector",
+        label=_("Sector"),
+        facet=True,
     )
     meeting = SlugFilter(
         queryset=Meeting.objects.published(),
         field_name="meeting",
-        label="Meeting",
+        label=_("Meeting"),
         facet=ColumnFacet(label_field="short_title"),
     )
 
@@ -46,11 +50,14 @@ class MeetingFilterSet(ListFilterSet):
     kind = ChoicesFilter(
         choices=Meeting.Kind.choices,
         field_name="kind",
-        label="Kind of meeting",
+        label=_("Kind of meeting"),
         facet=True,
     )
     region = SlugFilter(
-        queryset=Region.objects.all(), field_name="region", label="Region", facet=True
+        queryset=Region.objects.all(),
+        field_name="region",
+        label=_("Region"),
+        facet=True,
     )
 
     class Meta:
@@ -69,20 +76,20 @@ class StrategyFilterSet(ListFilterSet):
     sector = OrNoneSlugFilter(
         queryset=Sector.objects.all(),
         field_name="sector",
-        label="Sector",
-        none_label="Across sectors",
+        label=_("Sector"),
+        none_label=_("Across sectors"),
         facet=OrNoneColumnFacet(),
     )
     audience = SlugFilter(
         queryset=Audience.objects.all(),
         field_name="audiences",
-        label="Audience",
+        label=_("Audience"),
         facet=True,
     )
     meeting = SlugFilter(
         queryset=Meeting.objects.published(),
         field_name="meeting",
-        label="Meeting",
+        label=_("Meeting"),
         facet=ColumnFacet(label_field="short_title"),
     )
 

@@ -3,6 +3,7 @@ from django.db import models
 from django.db.models import Prefetch, Q
 from django.urls import reverse
 from django.utils.dateformat import format as date_format
+from django.utils.translation import gettext_lazy as _
 
 from core.models import ContentQuerySet, Publishable, PublishableQuerySet
 from core.search import SearchFields
@@ -31,22 +32,22 @@ class MeetingQuerySet(PublishableQuerySet):
 @reversion.register(follow=("insights", "sources"))
 class Meeting(Publishable):
     class Kind(models.TextChoices):
-        REGM = "regm", "Regional Expert Group Meeting"
-        CONSULTATION = "consultation", "Consultation"
-        SIDE_EVENT = "side_event", "Side event"
+        REGM = "regm", _("Regional Expert Group Meeting")
+        CONSULTATION = "consultation", _("Consultation")
+        SIDE_EVENT = "side_event", _("Side event")
 
     class Format(models.TextChoices):
-        ONLINE = "online", "Online"
-        IN_PERSON = "in_person", "In person"
-        HYBRID = "hybrid", "Hybrid"
+        ONLINE = "online", _("Online")
+        IN_PERSON = "in_person", _("In person")
+        HYBRID = "hybrid", _("Hybrid")
 
     class DatePrecision(models.TextChoices):
         """How much of the start date is known; the rest of ``start_date`` is
         only there to sort by (the first day of the month or year)."""
 
-        DAY = "day", "Day"
-        MONTH = "month", "Month"
-        YEAR = "year", "Year"
+        DAY = "day", _("Day")
+        MONTH = "month", _("Month")
+        YEAR = "year", _("Year")
 
         @property
         def date_format(self):

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
 from django.views.generic import DetailView
 
+from core.listing.chips import Noun
 from core.listing.feeds import Feed
 from core.listing.filters import NONE_VALUE
 from core.listing.views import ListingView
@@ -28,10 +29,10 @@ class MeetingListView(ListingView):
     filterset_class = MeetingFilterSet
     template_name = "partnerships/meeting_list.html"
     export = MEETING_EXPORT
-    noun = ("meeting", "meetings")
+    noun = Noun("meeting", "meetings")
     feed = Feed(_("New meetings"))
     context_object_name = "meetings"
-    extra_context = {"crumbs": [{"label": "Meetings"}]}
+    extra_context = {"crumbs": [{"label": _("Meetings")}]}
 
     def page_queryset(self, queryset):
         return queryset.select_related("region").annotate(
@@ -79,10 +80,10 @@ class ActionPointListView(ListingView):
     filterset_class = ActionPointFilterSet
     template_name = "partnerships/actionpoint_list.html"
     export = ACTION_POINT_EXPORT
-    noun = ("action point", "action points")
+    noun = Noun("action point", "action points")
     feed = Feed(_("New action points"), description="text")
     paginate_by = 50
-    extra_context = {"crumbs": [{"label": "Action points"}]}
+    extra_context = {"crumbs": [{"label": _("Action points")}]}
 
     def page_queryset(self, queryset):
         return queryset.select_related(
@@ -94,11 +95,11 @@ class StrategyListView(ListingView):
     filterset_class = StrategyFilterSet
     template_name = "partnerships/strategy_list.html"
     export = STRATEGY_EXPORT
-    noun = ("recommended strategy", "recommended strategies")
+    noun = Noun("recommended strategy", "recommended strategies")
     feed = Feed(_("New strategies"), description="text")
     context_object_name = "strategies"
     paginate_by = 50
-    extra_context = {"crumbs": [{"label": "Recommended strategies"}]}
+    extra_context = {"crumbs": [{"label": _("Recommended strategies")}]}
 
     def page_queryset(self, queryset):
         return queryset.for_display()
@@ -140,7 +141,7 @@ def audience_list(request):
     return render(
         request,
         "partnerships/audience_list.html",
-        {"audiences": audiences, "crumbs": [{"label": "Start from your role"}]},
+        {"audiences": audiences, "crumbs": [{"label": _("Start from your role")}]},
     )
 
 
@@ -276,7 +277,7 @@ def audience_detail(request, slug):
             ),
             "crumbs": [
                 {
-                    "label": "Start from your role",
+                    "label": _("Start from your role"),
                     "url": reverse("partnerships:audience_list"),
                 },
                 {"label": audience.name},

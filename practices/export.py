@@ -114,9 +114,13 @@ def _partners(ids):
 
 
 def _label(field, labels, default):
-    """A choice's label in SQL: ``labels.get(value, default)``."""
+    """A choice's label in SQL: ``labels.get(value, default)`` (as text: a label is
+    a lazy translation, in English while an export runs)."""
     return Case(
-        *(When(**{field: value}, then=Value(label)) for value, label in labels.items()),
+        *(
+            When(**{field: value}, then=Value(str(label)))
+            for value, label in labels.items()
+        ),
         default=default,
         output_field=TextField(),
     )

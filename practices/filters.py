@@ -1,9 +1,14 @@
 import django_filters
+from django.conf import settings
 from django.db.models import F
 from django.db.models.functions import Lower
+from django.utils import translation
+from django.utils.translation import gettext_lazy as _
+from django_countries import countries
 
 from core.collation import Folded
 from core.listing.facets import (
+    ColumnFacet,
     OrNoneColumnFacet,
     RelationFacet,
     TreeFacet,
@@ -35,11 +40,35 @@ from practices.models import (
     Stage,
 )
 
+
+class CountryNames:
+    """Countries named in the visitor's language (django-countries' translations of
+    the ISO names), in that language's alphabetical order; the editors' names in
+    English."""
+
+    def options(self, keys, selected):
+        rows = super().options(keys, selected)
+        if translation.get_language() == settings.LANGUAGE_CODE:
+            return rows
+        named = [
+            (key, value, countries.name(value) or label) for key, value, label in rows
+        ]
+        return sorted(named, key=lambda row: row[2].casefold())
+
+
+class CountryFacet(CountryNames, RelationFacet):
+    pass
+
+
+class OrganisationCountryFacet(CountryNames, ColumnFacet):
+    pass
+
+
 SORT_CHOICES = [
-    ("relevance", "Relevance"),
-    ("newest", "Newest first"),
-    ("oldest", "Oldest first"),
-    ("title", "Title A–Z"),
+    ("relevance", _("Relevance")),
+    ("newest", _("Newest first")),
+    ("oldest", _("Oldest first")),
+    ("title", _("Title A–Z")),
 ]
 
 
@@ -48,25 +77,28 @@ class PracticeFilterSet(ListFilterSet):
 
     q = SearchFilter()
     sector = SlugFilter(
-        queryset=Sector.objects.all(), field_name="sectors", label="Sector", facet=True
+        queryset=Sector.objects.all(),
+        field_name="sectors",
+        label=_("Sector"),
+        facet=True,
     )
     region = SlugFilter(
         queryset=Region.objects.all(),
         field_name="regions",
-        label="Region",
+        label=_("Region"),
         facet=TreeFacet(),
     )
     country = SlugFilter(
         queryset=Country.objects.all(),
         field_name="countries",
         to_field_name="code",
-        label="Country",
-        facet=True,
+        label=_("Country"),
+        facet=CountryFacet(),
     )
     partner_type = ChoicesFilter(
         choices=OrganisationType.choices,
         field_name="partners__organisation__type",
-        label="Partner type",
+        label=_("Partner type"),
         facet=True,
     )
     # Partnership composition: practices whose partners include every type given.
@@ -74,63 +106,63 @@ class PracticeFilterSet(ListFilterSet):
         param="with",
         choices=OrganisationType.choices,
         field_name="partners__organisation__type",
-        label="Partner type (all of)",
+        label=_("Partner type (all of)"),
         words={kind.value: kind.in_words for kind in OrganisationType},
         facet=True,
     )
     audience = SlugFilter(
         queryset=Audience.objects.all(),
         field_name="audiences",
-        label="Audience",
+        label=_("Audience"),
         facet=True,
     )
     stage = SlugFilter(
         queryset=Stage.objects.all(),
         field_name="stages",
-        label="Trafficking stage",
+        label=_("Trafficking stage"),
         facet=True,
     )
     kind = SlugFilter(
         queryset=PartnershipKind.objects.all(),
         field_name="kind",
-        label="Kind of partnership",
+        label=_("Kind of partnership"),
         facet=True,
     )
     provenance = ChoicesFilter(
         choices=Provenance.choices,
         field_name="provenance",
-        label="Provenance",
+        label=_("Provenance"),
         facet=True,
     )
     maturity = ChoicesFilter(
         choices=Maturity.choices,
         field_name="maturity",
-        label="Maturity",
+        label=_("Maturity"),
         facet=True,
     )
     tag = SlugFilter(
         queryset=Practice.objects.published().tags(),
         field_name="tags",
-        label="Tag",
+        label=_("Tag"),
         facet=True,
     )
     year_from = YearFilter(
         field_name="start_year",
         lookup_expr="gte",
-        label="Started from",
+        label=_("Started from"),
         min_value=MIN_YEAR,
         max_value=MAX_YEAR,
-        facet=YearRangeFacet(upper="year_to", label="Start year"),
+        facet=YearRangeFacet(upper="year_to", label=_("Start year")),
     )
     year_to = YearFilter(
         field_name="start_year",
         lookup_expr="lte",
-        label="Started until",
+        label=_("Started until"),
         min_value=MIN_YEAR,
         max_value=MAX_YEAR,
     )
     sort = django_filters.ChoiceFilter(
-        choices=SORT_CHOICES, method="sort_rows", label="Sort", empty_label=None
+        choices=SORT_CHOICES, method="sort_rows", label=_("Sort"), empty_label=None
     )
 
     class Meta:
@@ -174,21 +206,21 @@ class OrganisationFilterSet(ListFilterSet):
     type = ChoicesFilter(
         choices=OrganisationType.choices,
         field_name="type",
-        label="Type of organisation",
+        label=_("Type of organisation"),
         facet=True,
     )
     country = SlugFilter(
         queryset=Country.objects.all(),
         field_name="country",
         to_field_name="code",
-        label="Country",
-        facet=True,
+        label=_("Country"),
+        facet=OrganisationCountryFacet(),
     )
     sector = SlugFilter(
         queryset=Sector.objects.all(),
         field_name="roles__practice__sectors",
         published_via="roles__practice",
-        label="Sector of their practices",
+        label=_("Sector of their practices"),
         facet=RelationFacet(few_pairs=True),
     )
 
@@ -207,8 +239,8 @@ class LessonFilterSet(ListFilterSet):
     sector = OrNoneSlugFilter(
         queryset=Sector.objects.all(),
         field_name="sector",
-        label="Sector",
-        none_label="Across sectors",
+        label=_("Sector"),
+        none_label=_("Across sectors"),
         facet=OrNoneColumnFacet(),
     )
 

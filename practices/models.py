@@ -1,4 +1,5 @@
 import reversion
+from django.conf import settings
 from django.contrib.contenttypes.fields import GenericRelation
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
@@ -7,6 +8,9 @@ from django.db import models, transaction
 from django.db.models import Count, Exists, OuterRef, Q
 from django.db.models.functions import Lower
 from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 from taggit.managers import TaggableManager
 from taggit.models import Tag, TaggedItem
@@ -27,23 +31,23 @@ MAX_YEAR = 2100
 class OrganisationType(models.TextChoices):
     """What kind of body an organisation is; practices are filtered by it."""
 
-    GOVERNMENT = "government", "Government"
-    LAW_ENFORCEMENT = "law_enforcement", "Law enforcement"
+    GOVERNMENT = "government", _("Government")
+    LAW_ENFORCEMENT = "law_enforcement", _("Law enforcement")
     FINANCIAL_INTELLIGENCE_UNIT = (
         "financial_intelligence_unit",
-        "Financial intelligence unit",
+        _("Financial intelligence unit"),
     )
-    REGULATOR = "regulator", "Regulator"
-    PRIVATE_COMPANY = "private_company", "Private company"
-    FINANCIAL_INSTITUTION = "financial_institution", "Financial institution"
-    TECHNOLOGY_COMPANY = "technology_company", "Technology company"
-    INDUSTRY_ASSOCIATION = "industry_association", "Industry association"
-    NGO = "ngo", "NGO"
+    REGULATOR = "regulator", _("Regulator")
+    PRIVATE_COMPANY = "private_company", _("Private company")
+    FINANCIAL_INSTITUTION = "financial_institution", _("Financial institution")
+    TECHNOLOGY_COMPANY = "technology_company", _("Technology company")
+    INDUSTRY_ASSOCIATION = "industry_association", _("Industry association")
+    NGO = "ngo", _("NGO")
     INTERNATIONAL_ORGANISATION = (
         "international_organisation",
-        "International organisation",
+        _("International organisation"),
     )
-    ACADEMIA = "academia", "Academia"
+    ACADEMIA = "academia", _("Academia")
 
     @property
     def in_words(self):
@@ -193,11 +197,22 @@ class Country(models.Model):
 
     def save(self, *args, **kwargs):
         if not self.name:
-            self.name = self.code.name
+            # The stored name is the English one, whatever language the editor's
+            # admin speaks; display_name translates it.
+            with translation.override(settings.LANGUAGE_CODE):
+                self.name = self.code.name
         super().save(*args, **kwargs)
 
     def natural_key(self):
         return (str(self.code),)
+
+    @property
+    def display_name(self):
+        """The name in the active language: the editors' own in English, otherwise
+        django-countries' translation of the ISO name (the UN's short names)."""
+        if translation.get_language() == settings.LANGUAGE_CODE:
+            return self.name
+        return self.code.name
 
 
 class OrganisationQuerySet(ContentQuerySet):
@@ -341,14 +356,14 @@ class Provenance(models.TextChoices):
     there, ``Meeting.organisation_practices`` for one whose organisation took part.
     """
 
-    PRESENTED = "presented", "Presented or discussed at a UNODC meeting"
+    PRESENTED = "presented", _("Presented or discussed at a UNODC meeting")
     ORGANISATION = (
         "organisation",
-        "An organisation behind it took part in a UNODC meeting",
+        _("An organisation behind it took part in a UNODC meeting"),
     )
     DOCUMENTED_ELSEWHERE = (
         "documented_elsewhere",
-        "Comparable practice documented elsewhere",
+        _("Comparable practice documented elsewhere"),
     )
 
     @property
@@ -366,51 +381,56 @@ class Provenance(models.TextChoices):
     def counted(self, n):
         """``n`` practices of this kind, in words: "4 whose organisation took part
         in a UNODC meeting"."""
-        return {
-            self.PRESENTED: f"{n} presented or discussed at a UNODC meeting",
-            self.ORGANISATION: (
-                f"{n} whose organisation took part in a UNODC meeting"
-                if n == 1
-                else f"{n} whose organisations took part in a UNODC meeting"
+        words = {
+            self.PRESENTED: ngettext(
+                "%(count)s presented or discussed at a UNODC meeting",
+                "%(count)s presented or discussed at a UNODC meeting",
+                n,
             ),
-            self.DOCUMENTED_ELSEWHERE: (
-                f"{n} comparable practice documented elsewhere"
-                if n == 1
-                else f"{n} comparable practices documented elsewhere"
+            self.ORGANISATION: ngettext(
+                "%(count)s whose organisation took part in a UNODC meeting",
+                "%(count)s whose organisations took part in a UNODC meeting",
+                n,
+            ),
+            self.DOCUMENTED_ELSEWHERE: ngettext(
+                "%(count)s comparable practice documented elsewhere",
+                "%(count)s comparable practices documented elsewhere",
+                n,
             ),
         }[self]
+        return words % {"count": n}
 
 
 class Maturity(models.TextChoices):
     """How far a practice has come, judged from its published sources only."""
 
-    PILOT = "pilot", "Pilot"
-    IMPLEMENTED = "implemented", "Implemented"
-    EVALUATED = "evaluated", "Evaluated"
-    SCALED = "scaled", "Scaled"
-    NOT_ASSESSED = "not_assessed", "Not assessed"
+    PILOT = "pilot", _("Pilot")
+    IMPLEMENTED = "implemented", _("Implemented")
+    EVALUATED = "evaluated", _("Evaluated")
+    SCALED = "scaled", _("Scaled")
+    NOT_ASSESSED = "not_assessed", _("Not assessed")
 
     @property
     def description(self):
         """The rubric: what the label means (the About page shows it)."""
         return {
-            self.PILOT: (
+            self.PILOT: _(
                 "Tested on a small scale or for a limited time; the sources report "
                 "no wider roll-out."
             ),
-            self.IMPLEMENTED: (
+            self.IMPLEMENTED: _(
                 "Running as a programme, law or service; the sources describe it in "
                 "operation but give no measured results."
             ),
-            self.EVALUATED: (
+            self.EVALUATED: _(
                 "The sources report measured results: counts of cases, reports, "
                 "people reached or investigations supported."
             ),
-            self.SCALED: (
+            self.SCALED: _(
                 "Extended well beyond where it started, to other countries, sectors or "
                 "a large membership, as the sources report."
             ),
-            self.NOT_ASSESSED: (
+            self.NOT_ASSESSED: _(
                 "The sources do not say enough to place it; no label is guessed."
             ),
         }[self]
@@ -659,9 +679,9 @@ class Practice(Publishable):
     @property
     def years_display(self):
         if self.start_year is None:
-            return "Not published"
+            return gettext("Not published")
         if self.end_year is None:
-            return f"{self.start_year} – ongoing"
+            return gettext("%(start)s – ongoing") % {"start": self.start_year}
         if self.end_year == self.start_year:
             return str(self.start_year)
         return f"{self.start_year} – {self.end_year}"
@@ -672,14 +692,15 @@ class Practice(Publishable):
 
         Reads the prefetched relations, so a list of practices costs no extra query.
         """
-        countries = [country.name for country in self.countries.all()]
+        countries = [country.display_name for country in self.countries.all()]
         if countries:
             shown = ", ".join(countries[:3])
-            return (
-                shown
-                if len(countries) <= 3
-                else f"{shown} and {len(countries) - 3} more"
-            )
+            if len(countries) <= 3:
+                return shown
+            return gettext("%(shown)s and %(more)s more") % {
+                "shown": shown,
+                "more": len(countries) - 3,
+            }
         regions = list(self.regions.all())
         wider = {region.parent_id for region in regions}
         return ", ".join(region.name for region in regions if region.pk not in wider)
@@ -731,10 +752,10 @@ class PracticePartnerQuerySet(models.QuerySet):
 @reversion.register()
 class PracticePartner(models.Model):
     class Role(models.TextChoices):
-        LEAD = "lead", "Lead"
-        PARTNER = "partner", "Partner"
-        FUNDER = "funder", "Funder"
-        IMPLEMENTER = "implementer", "Implementer"
+        LEAD = "lead", _("Lead")
+        PARTNER = "partner", _("Partner")
+        FUNDER = "funder", _("Funder")
+        IMPLEMENTER = "implementer", _("Implementer")
 
     practice = models.ForeignKey(
         Practice, on_delete=models.CASCADE, related_name="partners"

@@ -4,6 +4,7 @@ from django.db.models.functions import Lower
 from django.http import Http404, HttpResponsePermanentRedirect
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views import View
 from django.views.decorators.http import require_safe
@@ -11,6 +12,7 @@ from django.views.generic import DetailView
 
 from core.citation import FORMATS as CITATION_FORMATS
 from core.citation import citation_response
+from core.listing.chips import Noun
 from core.listing.feeds import Feed
 from core.listing.params import clean_params
 from core.listing.views import ListingView
@@ -43,7 +45,7 @@ class PracticeListView(ListingView):
     filterset_class = PracticeFilterSet
     template_name = "practices/practice_list.html"
     export = PRACTICE_EXPORT
-    noun = ("practice", "practices")
+    noun = Noun("practice", "practices")
     feed = Feed(_("New practices"))
 
     def page_queryset(self, queryset):
@@ -58,7 +60,7 @@ class PracticeListView(ListingView):
             )
         context.update(
             sort_choices=SORT_CHOICES,
-            crumbs=[{"label": "Practices"}],
+            crumbs=[{"label": _("Practices")}],
             search_placeholder=(
                 "e.g. banks financial intelligence, “worker voice”, -audit"
             ),
@@ -77,11 +79,11 @@ def place_match_note(practice, region_slugs, country_codes):
         if region.slug in region_slugs and region.name not in shown
     ]
     matched += [
-        country.name
+        country.display_name
         for country in practice.countries.all()
-        if str(country.code) in country_codes and country.name not in shown
+        if str(country.code) in country_codes and country.display_name not in shown
     ]
-    return f"In {', '.join(matched)}" if matched else ""
+    return gettext("In %(places)s") % {"places": ", ".join(matched)} if matched else ""
 
 
 class PracticeDetailView(DetailView):
@@ -233,10 +235,10 @@ class OrganisationListView(ListingView):
     filterset_class = OrganisationFilterSet
     template_name = "practices/organisation_list.html"
     export = ORGANISATION_EXPORT
-    noun = ("organisation", "organisations")
+    noun = Noun("organisation", "organisations")
     context_object_name = "organisations"
     paginate_by = 100
-    extra_context = {"crumbs": [{"label": "Organisations"}]}
+    extra_context = {"crumbs": [{"label": _("Organisations")}]}
 
     def page_queryset(self, queryset):
         return queryset.select_related("country")
@@ -287,11 +289,11 @@ class LessonListView(ListingView):
     filterset_class = LessonFilterSet
     template_name = "practices/lessonlearned_list.html"
     export = LESSON_EXPORT
-    noun = ("lesson learned", "lessons learned")
+    noun = Noun("lesson learned", "lessons learned")
     feed = Feed(_("New lessons learned"), description="text")
     context_object_name = "lessons"
     paginate_by = 50
-    extra_context = {"crumbs": [{"label": "Lessons learned"}]}
+    extra_context = {"crumbs": [{"label": _("Lessons learned")}]}
 
     def page_queryset(self, queryset):
         return queryset.select_related("sector").prefetch_related(
@@ -318,8 +320,11 @@ def compare(request):
     messages = []
     if len(slugs) > COMPARE_MAX:
         messages.append(
-            f"At most {COMPARE_MAX} practices can be compared at once: the first "
-            f"{COMPARE_MAX} are shown."
+            gettext(
+                "At most %(max)s practices can be compared at once: the first "
+                "%(max)s are shown."
+            )
+            % {"max": COMPARE_MAX}
         )
         slugs = slugs[:COMPARE_MAX]
     found = {
@@ -334,14 +339,19 @@ def compare(request):
     for slug in slugs:
         if slug not in found:
             messages.append(
-                f"No published practice has the address “{slug}”; it was left out."
+                gettext(
+                    "No published practice has the address “%(slug)s”; it was left out."
+                )
+                % {"slug": slug}
             )
     practices = [found[slug] for slug in slugs if slug in found]
     if len(practices) < COMPARE_MIN:
         messages.append(
-            f"Choose {COMPARE_MIN} to {COMPARE_MAX} practices to compare: tick "
-            "“Compare” on the practices of the list, then “Compare the ticked "
-            "practices”."
+            gettext(
+                "Choose %(min)s to %(max)s practices to compare: tick “Compare” on "
+                "the practices of the list, then “Compare the ticked practices”."
+            )
+            % {"min": COMPARE_MIN, "max": COMPARE_MAX}
         )
     type_order = {value: index for index, value in enumerate(OrganisationType.values)}
     for practice in practices:
@@ -365,8 +375,8 @@ def compare(request):
             "practices": practices if len(practices) >= COMPARE_MIN else [],
             "compare_messages": messages,
             "crumbs": [
-                {"label": "Practices", "url": reverse("practices:list")},
-                {"label": "Compare"},
+                {"label": _("Practices"), "url": reverse("practices:list")},
+                {"label": _("Compare")},
             ],
         },
     )

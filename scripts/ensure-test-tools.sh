@@ -2,7 +2,8 @@
 # Install what the browser, accessibility and HTML-validity tests drive, if it is missing:
 # Debian's chromium (never Playwright's own browser download) and the npm packages
 # axe-core and vnu-jar (package.json); LibreOffice Calc for the CSV spreadsheet test;
-# nginx (and openssl, for its self-signed certificate) for tests/deploy/test_proxy.py.
+# nginx (and openssl, for its self-signed certificate) for tests/deploy/test_proxy.py;
+# GNU gettext for the translation catalogue tests.
 # Fails loudly: those tests must run, not skip.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -33,6 +34,14 @@ if ! command -v nginx >/dev/null 2>&1 && [ ! -x /usr/sbin/nginx ] || ! command -
     if [ "$(id -u)" -ne 0 ]; then SUDO=sudo; else SUDO=; fi
     $SUDO apt-get update -qq
     DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq nginx openssl >/dev/null
+fi
+if ! command -v xgettext >/dev/null 2>&1 || ! command -v msgfmt >/dev/null 2>&1; then
+    # tests/i18n/test_catalogues.py runs makemessages (xgettext) over the project;
+    # `make messages` compiles the catalogues with msgfmt.
+    echo "Installing GNU gettext for the translation catalogue tests..."
+    if [ "$(id -u)" -ne 0 ]; then SUDO=sudo; else SUDO=; fi
+    $SUDO apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq gettext >/dev/null
 fi
 if [ ! -f node_modules/axe-core/axe.min.js ] || [ ! -f node_modules/vnu-jar/build/dist/vnu.jar ]; then
     echo "Installing axe-core and vnu-jar from npm..."

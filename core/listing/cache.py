@@ -25,6 +25,7 @@ from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.db.models import F, ForeignObjectRel, ManyToManyRel, Value
 from django.db.models.functions import Greatest
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
+from django.utils import translation
 
 from core.listing.filters import PRESENTATION_PARAMS
 from core.models import ContentChange, ContentVersion
@@ -235,7 +236,10 @@ def cache_key(filterset):
     ]
     digest = hashlib.sha256(json.dumps(values).encode()).hexdigest()
     version = content_version()
-    return f"facets:{filterset._meta.model._meta.label_lower}:{version}:{digest}"
+    # The groups hold labels (choice labels, "Across sectors") in the page's language.
+    language = translation.get_language()
+    model = filterset._meta.model._meta.label_lower
+    return f"facets:{model}:{language}:{version}:{digest}"
 
 
 def facet_groups(filterset):

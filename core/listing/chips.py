@@ -1,7 +1,33 @@
 """What the page says about the active filters: removable chips and a description."""
 
+from django.conf import settings
+from django.utils.translation import get_language, gettext, ngettext
+
 from core.listing.filters import PRESENTATION_PARAMS
 from core.listing.params import toggled
+
+
+class Noun(tuple):
+    """A list's row in words, ``Noun("practice", "practices")``: the English pair at
+    [0] and [1] (the API's schema reads them) and ``for_count(n)`` translated.
+
+    ``core``'s makemessages extracts both strings (its ``Noun:1,2`` keyword).
+    """
+
+    def __new__(cls, singular, plural):
+        return super().__new__(cls, (singular, plural))
+
+    def for_count(self, count):
+        return ngettext(self[0], self[1], count)
+
+    @property
+    def one(self):
+        return self.for_count(1)
+
+    @property
+    def many(self):
+        """The plural for a count in general ("number of practices")."""
+        return self.for_count(100)
 
 
 def active_chips(filterset, groups):
@@ -85,7 +111,7 @@ def phrased(chips):
 def describe(count, noun, search_query, chips):
     """The list in words, for its <title> and heading: "13 practices matching
     “bank” · Sector: Financial sector · Region: Africa or Americas"."""
-    return f"{count} {noun[0] if count == 1 else noun[1]}" + qualifiers(
+    return f"{count} {ngettext(noun[0], noun[1], count)}" + qualifiers(
         search_query, chips
     )
 
@@ -94,17 +120,21 @@ def qualifiers(search_query, chips):
     """What ``describe`` says after the count: " matching “bank” · Sector:
     Financial sector" (empty for the whole list); a feed's title uses it too."""
     text = ""
-    if words := phrased(chips):
+    # "with a bank and an NGO" is English grammar (articles, word order); the
+    # other languages name those filters as "label: values" like the rest.
+    in_words = get_language() == settings.LANGUAGE_CODE
+    if in_words and (words := phrased(chips)):
         text += f" {words}"
     if search_query:
-        text += f" matching “{search_query}”"
+        text += " " + gettext("matching “%(query)s”") % {"query": search_query}
     by_label = {}
     for chip in chips:
-        if chip["param"] == "q" or chip.get("phrase"):
+        if chip["param"] == "q" or (in_words and chip.get("phrase")):
             continue
-        by_label.setdefault(chip["label"], []).append(str(chip["text"]))
+        by_label.setdefault(str(chip["label"]), []).append(str(chip["text"]))
     if by_label:
+        either = gettext(" or ")
         text += "".join(
-            f" · {label}: {' or '.join(values)}" for label, values in by_label.items()
+            f" · {label}: {either.join(values)}" for label, values in by_label.items()
         )
     return text

@@ -12,6 +12,8 @@ import django_filters
 from django import forms
 from django.core.exceptions import ImproperlyConfigured
 from django.db.models import Exists, OuterRef, Q
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from django_filters.filterset import FilterSetMetaclass
 
 from core.listing.params import clean_params
@@ -212,7 +214,7 @@ class SearchFilter(django_filters.CharFilter):
     """
 
     def __init__(self, *args, **kwargs):
-        kwargs.setdefault("label", "Search")
+        kwargs.setdefault("label", _("Search"))
         kwargs.setdefault("max_length", None)
         super().__init__(*args, **kwargs)
 
@@ -327,7 +329,8 @@ class ListFilterSet(django_filters.FilterSet, metaclass=ListFilterSetMetaclass):
                 found.extend(self.form.errors[name])
             for value in getattr(field, "ignored", []):
                 found.append(
-                    f"“{value}” is not a known {field.label.lower()}; it was ignored."
+                    gettext("“%(value)s” is not a known %(what)s; it was ignored.")
+                    % {"value": value, "what": str(field.label).lower()}
                 )
             if found:
                 result[name] = found

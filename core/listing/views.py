@@ -9,16 +9,18 @@ Every renderer starts from the same FilterSet over the same ``published()`` rows
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.http import Http404, JsonResponse
+from django.utils import translation
 from django_filters.views import FilterView
 
 from core.citation import FORMATS as CITATION_FORMATS
 from core.citation import citation_response
 from core.errors import PublicHttp404
 from core.listing.cache import facet_groups
-from core.listing.chips import active_chips, chosen_labels, describe, qualifiers
+from core.listing.chips import Noun, active_chips, chosen_labels, describe, qualifiers
 from core.listing.csv import queryset_csv_response
 from core.listing.facets import displayed
 from core.listing.feeds import atom_response
@@ -61,6 +63,14 @@ class Export:
         ]
 
 
+def use_data_language():
+    """Exports are data: their column names and values (choice labels) stay in
+    English whatever the language of the address that links to them. Activated for
+    the rest of the request rather than overridden, so that a streamed body is
+    written in it too."""
+    translation.activate(settings.LANGUAGE_CODE)
+
+
 class ListingView(FilterView):
     """A FilterSet-driven public list: facets with counts, chips, messages, exports.
 
@@ -74,7 +84,7 @@ class ListingView(FilterView):
     strict = False
     renderer = "html"
     renderers = ("html", "csv", "xlsx", "json", *CITATION_RENDERERS, FEED_RENDERER)
-    noun = ("item", "items")
+    noun = Noun("item", "items")
     export = None
     #: A ``core.listing.feeds.Feed`` for a list whose rows have a publication date:
     #: ``list_routes`` then adds ``<list>/feed.atom``.
@@ -104,6 +114,8 @@ class ListingView(FilterView):
         return kwargs
 
     def get(self, request, *args, **kwargs):
+        if self.renderer != "html":
+            use_data_language()
         self.filter_rows()
         return getattr(self, f"render_{self.renderer}")()
 
@@ -161,7 +173,7 @@ class ListingView(FilterView):
             chips=chips,
             filter_messages=filterset.messages,
             result_count=count,
-            result_noun=self.noun[0] if count == 1 else self.noun[1],
+            result_noun=self.noun.for_count(count),
             search_query=filterset.search_query,
             has_filters=bool(chips) or bool(filterset.search_query),
             # What the phone's "Filters (N applied)" control counts: the search box

@@ -97,6 +97,16 @@ KEY_PAGES = [
     ("site search with did you mean", "/search/?q=trafficing", 200),
     ("practice list with did you mean", "/practices/?q=trafficing+bank", 200),
     ("page not found", "/practices/no-such-practice/", 404),
+    # Arabic, written right to left, with the layout mirrored.
+    ("home in Arabic", "/ar/", 200),
+    (
+        "filtered practice list in Arabic",
+        "/ar/practices/?sector=financial&audience=law-enforcement&q=bank",
+        200,
+    ),
+    ("practice detail in Arabic", "/ar/practices/asia-pacific-banks-alliance/", 200),
+    ("action points in Arabic", "/ar/action-points/", 200),
+    ("practice list in French", "/fr/practices/?region=africa", 200),
     ("admin login", "/admin/login/", 200),
 ]
 

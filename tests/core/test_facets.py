@@ -17,7 +17,7 @@ from core.listing.facets import (
     displayed,
 )
 from core.listing.filters import ChoicesFilter, ListFilterSet, SlugFilter
-from practices.filters import PracticeFilterSet
+from practices.filters import CountryFacet, PracticeFilterSet
 from practices.models import (
     Country,
     OrganisationType,
@@ -296,7 +296,8 @@ def test_facet_true_picks_the_kind_from_the_field():
     assert kinds == {
         "sector": RelationFacet,  # a many-to-many
         "region": TreeFacet,  # declared
-        "country": RelationFacet,
+        "country": CountryFacet,  # declared: a relation facet naming countries in the
+        # visitor's language
         "partner_type": RelationFacet,  # a reverse foreign key
         "with": AllOfFacet,  # an AllOfFilter: values combine with AND
         "audience": RelationFacet,

@@ -39,10 +39,10 @@ MOST_SQLITE_PARAMETERS = 500
 def among(field, values):
     """A filter condition: ``field`` holds one of ``values``.
 
-        ``field__in=[...]`` sends one parameter per value; for thousands of keys Django
-        and psycopg spend longer preparing and quoting them, and PostgreSQL parsing them,
-        than the query takes. On PostgreSQL the values go as one array instead; on SQLite,
-    beyond MOST_SQLITE_PARAMETERS, as one JSON array.
+    ``field__in=[...]`` sends one parameter per value; for thousands of keys Django
+    and psycopg spend longer preparing and quoting them, and PostgreSQL parsing
+    them, than the query takes. On PostgreSQL the values go as one array instead;
+    on SQLite, beyond MOST_SQLITE_PARAMETERS, as one JSON array.
     """
     if connection.vendor == "postgresql":
         return AnyOf(F(field), list(values))

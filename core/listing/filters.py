@@ -299,8 +299,36 @@ class ListFilterSet(django_filters.FilterSet, metaclass=ListFilterSetMetaclass):
             data = clean_params(data)
         super().__init__(data, *args, **kwargs)
 
+    #: How many rows the filters keep, when the facet index told (see
+    #: ``filter_queryset``); None when only counting the queryset tells.
+    listed_count = None
+
     def filter_queryset(self, queryset):
-        return self.order(super().filter_queryset(queryset))
+        """The rows the filters keep, in the list's order.
+
+        When the facet index serves every active filter, the rows are selected by
+        the ids it gives (``core.listing.index.listed_rows``), and their number is
+        known (``listed_count``); else each filter narrows in SQL.
+        """
+        from core.listing.index import listed_rows
+
+        rows = listed_rows(self)
+        if rows is None:
+            return self.order(super().filter_queryset(queryset))
+        self.listed_count = len(rows)
+        ids = list(rows)
+        searched = False
+        for name, value in self.form.cleaned_data.items():
+            declared = self.filters[name]
+            if isinstance(declared, SearchFilter) and clean_query(value):
+                # The search's rank (and headline), over the rows the index gave:
+                # the index serves a search only where it is found by its keys
+                # (SearchFilter.matches), so these keys are the rows.
+                queryset = queryset.search(clean_query(value), matches=ids)
+                searched = True
+        if not searched:
+            queryset = queryset.filter(among("pk", ids))
+        return self.order(queryset)
 
     def order(self, queryset):
         if self.search_query:

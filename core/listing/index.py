@@ -369,6 +369,9 @@ class RequestRows:
         self.filterset = filterset
         self.index = index
         self.facets = {facet.param: facet for facet in filterset.facets}
+        #: name -> the rows an active filter keeps; None until read, for a filter
+        #: the index does not serve (its queryset is in ``unread``).
+        self.unread = {}
         self.kept = self._kept()
         self.without = {}
 
@@ -383,10 +386,25 @@ class RequestRows:
             # A filter without a value hands back the very queryset it was given.
             if filtered is base:
                 continue
-            kept[name] = self._filter_rows(name, declared, value, filtered)
+            kept[name] = self._filter_rows(name, declared, value)
+            if kept[name] is None:
+                self.unread[name] = filtered
         return kept
 
-    def _filter_rows(self, name, declared, value, filtered):
+    @property
+    def served(self):
+        """Whether the index alone gives the rows of every active filter."""
+        return not self.unread
+
+    def _rows(self, name):
+        found = self.kept[name]
+        if found is None:
+            found = self.kept[name] = self._read(self.unread[name])
+        return found
+
+    def _filter_rows(self, name, declared, value):
+        """The rows the filter ``name`` keeps, from the index; None when the index
+        does not serve it (they are read in SQL, once, when a count needs them)."""
         from core.listing.facets import AllOfFacet
         from core.listing.filters import (
             AllOfFilter,
@@ -409,7 +427,7 @@ class RequestRows:
             keys = _keys(value, options)
             if isinstance(declared, AllOfFilter):
                 if not isinstance(facet, AllOfFacet):
-                    return self._read(filtered)
+                    return None
                 rows = BitMap(self.index.published)
                 for key in keys:
                     rows &= options.get(key, BitMap())
@@ -422,7 +440,7 @@ class RequestRows:
             matches = declared.matches(value)
             if matches is not None:
                 return BitMap(matches) & self.index.published
-        return self._read(filtered)
+        return None
 
     def _read(self, filtered):
         return BitMap(
@@ -435,9 +453,9 @@ class RequestRows:
         found = self.without.get(names)
         if found is None:
             found = self.index.published
-            for name, rows in self.kept.items():
+            for name in self.kept:
                 if name not in names:
-                    found = found & rows
+                    found = found & self._rows(name)
             self.without[names] = found
         return found
 
@@ -488,6 +506,21 @@ def _is_published(queryset, model, using):
         return str(queryset.order_by().query) == expected
     except Exception:
         return False
+
+
+def listed_rows(filterset):
+    """The published rows ``filterset`` lists, as a bitmap, when the index gives
+    them: every active filter (at least one) is served by it. None otherwise (no
+    filter, FACET_INDEX off, a filter read in SQL): the list then runs its filters
+    in SQL, as before.
+
+    The page, its count and the exports then select these ids instead of running
+    the filters' subqueries again.
+    """
+    rows = _request_rows(filterset)
+    if rows is None or not rows.kept or not rows.served:
+        return None
+    return rows.rows_without(())
 
 
 def counts(facet, filterset):

@@ -11,7 +11,7 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
-from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
+from django.core.paginator import EmptyPage, PageNotAnInteger
 from django.http import Http404, JsonResponse
 from django.utils import translation
 from django_filters.views import FilterView
@@ -141,6 +141,15 @@ class ListingView(FilterView):
             filter=self.filterset, object_list=self.object_list
         )
         return self.render_to_response(context)
+
+    def get_paginator(self, queryset, per_page, *args, **kwargs):
+        """Pages of ``queryset``; their count is the facet index's where it gave the
+        rows (``ListFilterSet.listed_count``), no counting query then."""
+        paginator = super().get_paginator(queryset, per_page, *args, **kwargs)
+        known = self.filterset.listed_count
+        if known is not None:
+            paginator.__dict__["count"] = known
+        return paginator
 
     def paginate_queryset(self, queryset, page_size):
         try:
@@ -318,7 +327,7 @@ class ListingView(FilterView):
         request = self.request
         params = self.filterset.params
         page_size = _page_size(params.get("page_size"), self.paginate_by)
-        paginator = Paginator(self.object_list, page_size)
+        paginator = self.get_paginator(self.object_list, page_size)
         try:
             page = paginator.page(params.get("page") or 1)
         except (EmptyPage, PageNotAnInteger) as error:

@@ -341,18 +341,6 @@ def test_slow_clients_wait_in_nginx_and_do_not_stall_the_app(site):
     assert seconds < 1.5
 
 
-def test_without_nginx_the_same_slow_clients_stall_every_worker(site):
-    # What the previous test guards against: gunicorn's workers facing slow clients
-    # directly, one per thread. Shows the test above would fail without the proxy.
-    with SlowClients(site["app_port"], count=WORKERS * THREADS, tls=False):
-        status, seconds = timed_health_check(Client(site["app_port"], tls=False))
-
-    assert status is None, f"answered in {seconds:.1f} s"
-    # The workers are free again once those clients go.
-    status, _ = timed_health_check(Client(site["app_port"], tls=False))
-    assert status == 200
-
-
 # Oversized bodies ---------------------------------------------------------------
 
 

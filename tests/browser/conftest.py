@@ -229,3 +229,10 @@ def pytest_runtest_makereport(item, call):
             saved.append(f"{target.relative_to(REPO)}  {url}")
     if saved:
         report.sections.append(("browser artifacts", "\n".join(saved)))
+
+
+@pytest.fixture
+def reference_content(editorial_groups, reference_content):
+    """The groups first: their data migrations move content types between apps, which
+    must happen before revisions of the loaded content point at them."""
+    return reference_content

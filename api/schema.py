@@ -11,6 +11,7 @@ from drf_spectacular.contrib.django_filters import DjangoFilterExtension
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 
+from api.language import API_LANGUAGES, LANG_PARAM, LANG_UNKNOWN
 from api.serializers import ErrorSerializer, list_serializer
 from core.listing.filters import (
     NONE_VALUE,
@@ -77,12 +78,29 @@ class ListFilterExtension(DjangoFilterExtension):
 
 
 class APISchema(AutoSchema):
-    """Every operation may answer 404, with its reason in ``detail``."""
+    """Every operation takes ``lang`` and may answer 400 for a language it does not
+    know and 404, with the reason in ``detail``."""
+
+    def get_override_parameters(self):
+        return [
+            OpenApiParameter(
+                LANG_PARAM,
+                {"type": "string", "enum": list(API_LANGUAGES)},
+                description=(
+                    "The language of the texts: titles, summaries, descriptions, "
+                    "outcomes and the texts of action points, lessons, strategies and "
+                    "insights, where editors have translated them (English where they "
+                    "have not); the answer's Content-Language names it. English "
+                    "unless given. Column names, slugs and choice values stay English."
+                ),
+            )
+        ]
 
     def get_response_serializers(self):
         noun = getattr(self.view, "noun", "item")
         return {
             200: super().get_response_serializers(),
+            400: OpenApiResponse(ErrorSerializer, description=LANG_UNKNOWN),
             404: OpenApiResponse(
                 ErrorSerializer, description=f"No published {noun} has that address."
             ),
@@ -100,6 +118,7 @@ class ListingSchema(APISchema):
     def get_response_serializers(self):
         return {
             200: list_serializer(self.view.listing_view),
+            400: OpenApiResponse(ErrorSerializer, description=LANG_UNKNOWN),
             404: OpenApiResponse(
                 ErrorSerializer, description="No such page: the list is shorter."
             ),
@@ -113,6 +132,7 @@ class ListingSchema(APISchema):
     def get_override_parameters(self):
         listing = self.view.listing_view
         return [
+            *super().get_override_parameters(),
             OpenApiParameter(
                 "page",
                 {"type": "integer", "minimum": 1},

@@ -15,6 +15,7 @@ from rest_framework.generics import GenericAPIView, RetrieveAPIView
 from rest_framework.response import Response
 
 from api import serializers
+from api.language import LanguageParam
 from api.schema import ListingSchema
 from core.errors import PublicHttp404
 from partnerships.models import Insight, Meeting
@@ -22,7 +23,7 @@ from practices.models import Organisation, Practice, PracticePartner
 from practices.views import PracticeListView
 
 
-class ListingAPIView(GenericAPIView):
+class ListingAPIView(LanguageParam, GenericAPIView):
     """One page of a public list, as its ListingView's JSON renderer builds it.
 
     ``listing_view`` names the list (a subclass sets it, or a route passes it to
@@ -53,7 +54,7 @@ class ListingAPIView(GenericAPIView):
         return self.schema.get_description()
 
 
-class PublishedDetailAPIView(RetrieveAPIView):
+class PublishedDetailAPIView(LanguageParam, RetrieveAPIView):
     """A published item by its slug; for anything else (a draft, a typo) a 404."""
 
     lookup_field = "slug"

@@ -63,6 +63,8 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 LISTING_APPS = {"practices", "partnerships", "taggit"}
 
 INSTALLED_APPS = [
+    # Before the admin, which it extends with a field per language.
+    "modeltranslation",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -184,6 +186,16 @@ LANGUAGES = [
     ("es", "Español"),
     ("ar", "العربية"),
 ]
+#: Content in several languages (django-modeltranslation; practices/translation.py
+#: and partnerships/translation.py say which texts). English is the source: its
+#: column is the original one (the exports, the facet index and the search read it)
+#: and every other language falls back to it, with a notice (core.translation).
+MODELTRANSLATION_DEFAULT_LANGUAGE = LANGUAGE_CODE
+MODELTRANSLATION_FALLBACK_LANGUAGES = (LANGUAGE_CODE,)
+MODELTRANSLATION_PREPOPULATE_LANGUAGE = LANGUAGE_CODE
+#: A row made with the original field names (a loader, a factory, a revision saved
+#: before the translations) fills the English column from them.
+MODELTRANSLATION_AUTO_POPULATE = "default"
 #: The committed catalogues (locale/<language>/LC_MESSAGES/django.po and its .mo).
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "UTC"

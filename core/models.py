@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.search import search
+from core.translation import EnglishColumnsQuerySet, EnglishSource
 
 
 class Status(models.TextChoices):
@@ -23,7 +24,7 @@ class Status(models.TextChoices):
         return {cls.PUBLISHED, cls.ARCHIVED}
 
 
-class ContentQuerySet(models.QuerySet):
+class ContentQuerySet(EnglishColumnsQuerySet):
     """Content the public reaches only through ``published()``.
 
     ``published()``, ``unpublished()`` and ``previewable_by()`` are all built from one
@@ -87,7 +88,7 @@ class PublishableQuerySet(ContentQuerySet):
         return public
 
 
-class Publishable(models.Model):
+class Publishable(EnglishSource):
     status = models.CharField(
         max_length=12,
         choices=Status,

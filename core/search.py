@@ -53,11 +53,12 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Coalesce
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from core import fts
 from core.listing.params import strip_control
 from core.lookups import among
+from core.translation import TEXT_SEARCH_CONFIGS, own_language_fields
 
 logger = logging.getLogger(__name__)
 
@@ -396,6 +397,30 @@ def ts_query(query, understood):
     return reduce(operator.and_, parts)
 
 
+def _own_language_match(model, query, fields):
+    """On a page in another language than English: the vector of the texts editors
+    wrote in it, weighted as the English ones, in that language's own configuration
+    (French stems as French), with the query in it; None on an English page or for
+    a model without translations. Matched beside the English vector, so that a text
+    not yet translated is still found by its English words."""
+    groups = [
+        (weight, own_language_fields(model, names))
+        for weight, names in (("A", fields.a), ("B", fields.b), ("C", fields.c))
+    ]
+    groups = [(weight, names) for weight, names in groups if names]
+    if not groups:
+        return None
+    config = TEXT_SEARCH_CONFIGS[translation.get_language()]
+    vector = reduce(
+        operator.add,
+        [
+            SearchVector(*names, weight=weight, config=config)
+            for weight, names in groups
+        ],
+    )
+    return vector, SearchQuery(query, search_type="websearch", config=config)
+
+
 def _search_postgres(queryset, query, understood, fields, with_headline, matches):
     ts = ts_query(query, understood)
     if fields.stored_vector:
@@ -404,11 +429,19 @@ def _search_postgres(queryset, query, understood, fields, with_headline, matches
         queryset = queryset.annotate(search_document=weighted_vector(fields))
         vector = F("search_document")
     ranked = F(fields.rank_vector) if fields.rank_vector else vector
-    queryset = queryset.annotate(rank=SearchRank(ranked, ts))
+    rank = SearchRank(ranked, ts)
+    matched = Q(**{fields.stored_vector or "search_document": ts})
+    own = _own_language_match(queryset.model, query, fields)
+    if own is not None:
+        own_vector, own_ts = own
+        queryset = queryset.annotate(search_own_language=own_vector)
+        rank = rank + SearchRank(F("search_own_language"), own_ts)
+        matched |= Q(search_own_language=own_ts)
+    queryset = queryset.annotate(rank=rank)
     if matches is not None:
         queryset = queryset.filter(among("pk", matches))
     else:
-        queryset = queryset.filter(**{fields.stored_vector or "search_document": ts})
+        queryset = queryset.filter(matched)
     if with_headline and fields.headline_field:
         queryset = queryset.annotate(
             headline=SearchHeadline(
@@ -611,6 +644,20 @@ def _search_simple(queryset, understood, fields, with_headline=False):
 
         def in_title(alternatives):
             return _any_field(model, (title_field(fields),), alternatives)
+
+    own = own_language_fields(model, fields.all_fields)
+    if own:
+        # A page in another language also finds the texts written in it.
+        english_anywhere, english_in_title = anywhere, in_title
+        own_title = own_language_fields(model, (title_field(fields),))
+
+        def anywhere(alternatives):
+            return english_anywhere(alternatives) | _any_field(model, own, alternatives)
+
+        def in_title(alternatives):
+            return english_in_title(alternatives) | _any_field(
+                model, own_title, alternatives
+            )
 
     for alternatives in required:
         queryset = queryset.filter(anywhere(alternatives))

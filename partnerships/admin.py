@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.forms.models import BaseInlineFormSet
+from modeltranslation.admin import TranslationAdmin, TranslationStackedInline
 
 from core.admin import HttpsUrlFields, PublishableAdmin, VersionedForm
 from partnerships.models import ActionPoint, Insight, Meeting, MeetingSource, Strategy
@@ -14,7 +15,7 @@ class MeetingSourceInline(HttpsUrlFields, admin.TabularInline):
     fields = ("title", "publisher", "url", "published_on", "order")
 
 
-class InsightInline(admin.StackedInline):
+class InsightInline(TranslationStackedInline):
     model = Insight
     extra = 1
     fields = ("text", "sector", "order")
@@ -131,7 +132,7 @@ class MeetingAdminForm(VersionedForm):
 
 
 @admin.register(Meeting)
-class MeetingAdmin(PublishableAdmin):
+class MeetingAdmin(TranslationAdmin, PublishableAdmin):
     form = MeetingAdminForm
     list_display = (
         "short_title",
@@ -216,7 +217,7 @@ class MeetingAdmin(PublishableAdmin):
 
 
 @admin.register(ActionPoint)
-class ActionPointAdmin(PublishableAdmin):
+class ActionPointAdmin(TranslationAdmin, PublishableAdmin):
     list_display = ("__str__", "audience", "sector", "meeting", "status", "updated_at")
     list_filter = ("status", "audience", "sector", "meeting")
     list_select_related = ("audience", "sector", "meeting")
@@ -239,7 +240,7 @@ class ActionPointAdmin(PublishableAdmin):
 
 
 @admin.register(Strategy)
-class StrategyAdmin(PublishableAdmin):
+class StrategyAdmin(TranslationAdmin, PublishableAdmin):
     list_display = ("__str__", "sector", "meeting", "status", "updated_at")
     list_filter = ("status", "sector", "audiences", "meeting")
     list_select_related = ("sector", "meeting")

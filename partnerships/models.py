@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.models import ContentQuerySet, Publishable, PublishableQuerySet
 from core.search import SearchFields
+from core.translation import EnglishSource
 from practices.models import (
     Audience,
     LessonLearned,
@@ -223,7 +224,7 @@ class InsightQuerySet(ContentQuerySet):
 
 
 @reversion.register()
-class Insight(models.Model):
+class Insight(EnglishSource):
     """A finding of a meeting; public exactly when its meeting is."""
 
     meeting = models.ForeignKey(

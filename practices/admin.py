@@ -2,6 +2,7 @@ from django import forms
 from django.contrib import admin
 from django.contrib.contenttypes.admin import GenericTabularInline
 from django.db.models import Count, Q
+from modeltranslation.admin import TranslationAdmin
 from taggit.models import Tag, TaggedItem
 
 from core.admin import (
@@ -67,7 +68,7 @@ class AudienceAdmin(TaxonomyAdmin):
 
 
 @admin.register(Sector)
-class SectorAdmin(TaxonomyAdmin):
+class SectorAdmin(TranslationAdmin, TaxonomyAdmin):
     list_display = ("name", "slug", "order", "summary")
 
     def public_rows(self):
@@ -165,7 +166,7 @@ class TaggedItemInline(GenericTabularInline):
 
 
 @admin.register(Practice)
-class PracticeAdmin(PublishableAdmin):
+class PracticeAdmin(TranslationAdmin, PublishableAdmin):
     list_display = (
         "title",
         "status",
@@ -271,7 +272,7 @@ class LessonPracticeInline(admin.TabularInline):
 
 
 @admin.register(LessonLearned)
-class LessonLearnedAdmin(PublishableAdmin):
+class LessonLearnedAdmin(TranslationAdmin, PublishableAdmin):
     list_display = ("__str__", "status", "sector", "updated_at")
     list_filter = ("status", "sector")
     list_select_related = ("sector",)

@@ -23,6 +23,7 @@ from core.models import (
     Status,
 )
 from core.search import SearchFields
+from core.translation import EnglishColumnsQuerySet, EnglishSource
 
 MIN_YEAR = 1950
 MAX_YEAR = 2100
@@ -66,7 +67,7 @@ class OrganisationType(models.TextChoices):
         }
 
 
-class Taxonomy(models.Model):
+class Taxonomy(EnglishSource):
     """A named, ordered term with a stable slug used in public URLs."""
 
     name = models.CharField(max_length=120, unique=True)
@@ -88,7 +89,7 @@ class Taxonomy(models.Model):
         return (self.slug,)
 
 
-class TaxonomyManager(models.Manager):
+class TaxonomyManager(models.Manager.from_queryset(EnglishColumnsQuerySet)):
     def get_by_natural_key(self, slug):
         return self.get(slug=slug)
 
@@ -559,7 +560,9 @@ class Practice(Publishable):
         ordering = ["title"]
         permissions = [("publish_practice", "Can publish and archive practices")]
         indexes = [
-            models.Index(fields=["status", "title"], name="practice_status_title"),
+            # Named by expression, not ``fields``: modeltranslation would copy an index
+            # of ``fields`` for each language's title, which nothing orders by.
+            models.Index("status", "title", name="practice_status_title"),
             models.Index(fields=["status", "start_year"], name="practice_status_year"),
             models.Index(
                 fields=["status", "-published_at"], name="practice_status_pub"

@@ -13,9 +13,11 @@ from django.contrib.admin.models import CHANGE, LogEntry
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 from django.utils.text import capfirst
+from modeltranslation.utils import build_localized_fieldname
 from taggit.models import Tag
 
 from core.models import Status
+from core.translation import SOURCE_LANGUAGE, translated_fields
 from partnerships.models import ActionPoint, Meeting, Strategy
 from practices.models import (
     Audience,
@@ -81,6 +83,14 @@ def rendered_form_data(response):
     return data
 
 
+def form_name(model, field):
+    """The admin's name for ``field``'s input: a text with a field per language is
+    typed into its English one (``title_en_gb``)."""
+    if field in translated_fields(model):
+        return build_localized_fieldname(field, SOURCE_LANGUAGE)
+    return field
+
+
 def form_errors(response):
     """The admin's validation errors, to explain an unexpected 200."""
     if response.status_code != 200 or response.context is None:
@@ -113,27 +123,32 @@ GUARDED = ["practice", "meeting", "action-point", "lesson", "strategy"]
 
 
 def new_content(kind, taxonomy):
-    """A complete add form for ``kind``: what an editor types into a fresh page."""
+    """A complete add form for ``kind``: what an editor types into a fresh page (the
+    texts into their English fields, beside the French, Spanish and Arabic ones)."""
     return {
         "practice": {
-            "title": "Retailers against forced labour",
+            "title_en_gb": "Retailers against forced labour",
             "slug": "retailers-against-forced-labour",
-            "summary": "Retailers and labour inspectors share audit findings.",
+            "summary_en_gb": "Retailers and labour inspectors share audit findings.",
             "sectors": [str(taxonomy["supply"].pk)],
             "kind": str(taxonomy["fi_partnership"].pk),
         },
         "meeting": {
-            "title": "Regional Expert Group Meeting for Europe",
-            "short_title": "Europe REGM",
+            "title_en_gb": "Regional Expert Group Meeting for Europe",
+            "short_title_en_gb": "Europe REGM",
             "slug": "europe-regm",
-            "summary": "Experts from business and government met online.",
+            "summary_en_gb": "Experts from business and government met online.",
         },
         "action-point": {
-            "text": "Share red-flag indicators with partner banks every quarter.",
+            "text_en_gb": "Share red-flag indicators with partner banks every quarter.",
             "audience": str(taxonomy["law_enforcement"].pk),
         },
-        "lesson": {"text": "Start with a few committed partners and grow slowly."},
-        "strategy": {"text": "Agree on what data partners share before they start."},
+        "lesson": {
+            "text_en_gb": "Start with a few committed partners and grow slowly."
+        },
+        "strategy": {
+            "text_en_gb": "Agree on what data partners share before they start."
+        },
     }[kind]
 
 
@@ -266,7 +281,11 @@ def test_editor_may_edit_a_draft_and_send_it_for_review(
 
     response = client.post(
         admin_url(model, "change", obj.pk),
-        {**data, field: "Rewritten by the editor", "status": Status.REVIEW},
+        {
+            **data,
+            form_name(model, field): "Rewritten by the editor",
+            "status": Status.REVIEW,
+        },
     )
 
     assert response.status_code == 302, form_errors(response)
@@ -421,7 +440,8 @@ def test_publisher_changes_and_deletes_published_content(
     client.force_login(publisher)
 
     edit = client.post(
-        admin_url(model, "change", changed.pk), {**data, field: "Corrected"}
+        admin_url(model, "change", changed.pk),
+        {**data, form_name(model, field): "Corrected"},
     )
     delete = client.post(admin_url(model, "delete", deleted.pk), {"post": "yes"})
 
@@ -522,6 +542,7 @@ def test_history_page_lists_the_change(admin_client, model):
     obj = make()
     change = admin_url(model, "change", obj.pk)
     data = rendered_form_data(admin_client.get(change))
+    field = form_name(model, field)
     response = admin_client.post(change, {**data, field: "Edited for the history test"})
     assert response.status_code == 302, form_errors(response)
     label = capfirst(model._meta.get_field(field).verbose_name)

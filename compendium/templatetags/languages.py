@@ -5,8 +5,14 @@ from django.conf import settings
 from django.urls import Resolver404, resolve, reverse
 from django.urls.exceptions import NoReverseMatch
 from django.utils import translation
+from django.utils.html import format_html
+
+from core.translation import SOURCE_LANGUAGE, shown_language, untranslated
 
 register = template.Library()
+
+#: English as an HTML ``lang`` value (BCP 47: en-GB).
+SOURCE_LANGUAGE_TAG = translation.to_locale(SOURCE_LANGUAGE).replace("_", "-")
 
 
 def page_in(request, language):
@@ -51,3 +57,33 @@ def language_versions(context):
             }
         )
     return versions
+
+
+def _english_attributes():
+    """The attributes that mark English text on a page in another language: its
+    language, and its direction on a right-to-left page."""
+    if translation.get_language_bidi():
+        return format_html(' lang="{}" dir="ltr"', SOURCE_LANGUAGE_TAG)
+    return format_html(' lang="{}"', SOURCE_LANGUAGE_TAG)
+
+
+@register.simple_tag
+def text_lang(obj, field, headline=None):
+    """`` lang="en-GB"`` (and ``dir="ltr"`` on an Arabic page) on the element that
+    shows ``obj.<field>`` when the text is shown in English on a page in another
+    language, since it is not written in that language yet; nothing otherwise.
+
+    A search ``headline`` is cut from the English text, so it is English too.
+    """
+    active = translation.get_language() or SOURCE_LANGUAGE
+    if active == SOURCE_LANGUAGE:
+        return ""
+    if not headline and shown_language(obj, field) == active:
+        return ""
+    return _english_attributes()
+
+
+@register.inclusion_tag("includes/untranslated_notice.html")
+def untranslated_notice(obj, *fields):
+    """The plain notice a page shows above texts only available in English."""
+    return {"show": untranslated(obj, fields or None)}

@@ -28,6 +28,7 @@ from core.listing.params import query_string
 from core.listing.urls import CITATION_RENDERERS, EXPORT_RENDERERS, FEED_RENDERER
 from core.listing.xlsx import xlsx_response
 from core.search import SUGGEST_BELOW, record_miss, suggestion
+from core.translation import in_active_language
 
 PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
@@ -57,9 +58,10 @@ class Export:
         """The rows of ``queryset`` as JSON items: {header: value}, with lists and
         numbers kept as such."""
         columns = self.columns(request)
+        rows = in_active_language(getattr(queryset, "model", None), self.rows(queryset))
         return [
             {column.header: _json_value(column.value(row)) for column in columns}
-            for row in self.rows(queryset)
+            for row in rows
         ]
 
 

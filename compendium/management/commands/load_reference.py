@@ -39,6 +39,7 @@ from taggit.models import Tag
 from core.admin import HttpsUrlFields
 from core.models import LoadedRow, Publishable, Status
 from core.text import clean_text
+from core.translation import translations
 from partnerships.models import ActionPoint, Insight, Meeting, MeetingSource, Strategy
 from practices.countries import add_missing_countries
 from practices.models import (
@@ -100,7 +101,12 @@ SOURCE_FIELDS = ("title", "publisher", "published_on", "order")
 TAXONOMY_FIELDS = ("name", "description", "order")
 
 SECTIONS = [
-    Section("sectors", Sector, "slug", ("name", "summary", "description", "order")),
+    Section(
+        "sectors",
+        Sector,
+        "slug",
+        ("name", "summary", "description", "order", *translations(Sector)),
+    ),
     Section("stages", Stage, "slug", TAXONOMY_FIELDS),
     Section("audiences", Audience, "slug", TAXONOMY_FIELDS),
     Section("kinds", PartnershipKind, "slug", TAXONOMY_FIELDS),

@@ -1,0 +1,238 @@
+"""Texts in several languages (django-modeltranslation, core.translation): a page
+shows a text in the visitor's language where an editor wrote it, says plainly when it
+shows English instead, and marks that English with ``lang``; search reads each
+language's texts in its own configuration; the API takes ``lang``; the exports, the
+filters and the order stay the same in every language."""
+
+import re
+
+import pytest
+from django.db import connection
+from django.test import override_settings
+
+from core.models import Status
+from practices.models import Practice, Sector
+from tests.factories import ActionPointFactory, MeetingFactory, PracticeFactory
+from tests.test_admin import rendered_form_data
+
+pytestmark = pytest.mark.django_db
+
+NOTICE = {
+    "fr": "Ce texte n’a pas encore été traduit",
+    "es": "Este texto aún no se ha traducido",
+    "ar": "لم يُترجَم هذا النص",
+}
+TITLE_FR = "Partage de signaux d’alerte entre banques"
+SUMMARY_FR = (
+    "Les banques et la cellule de renseignement financier partagent leurs typologies."
+)
+
+
+@pytest.fixture
+def translated():
+    """A published practice with its title and summary in French (not its
+    description and outcomes), and one written in English only."""
+    practice = PracticeFactory(
+        published=True,
+        slug="shared-red-flags",
+        title="Shared red flags between banks",
+        title_fr=TITLE_FR,
+        summary_fr=SUMMARY_FR,
+    )
+    english_only = PracticeFactory(published=True, slug="english-only")
+    return practice, english_only
+
+
+def element_with(text, html):
+    """The opening tag of the element whose text starts with ``text``."""
+    match = re.search(r"<([a-z0-9]+)([^>]*)>\s*" + re.escape(text), html)
+    assert match, f"{text!r} is not on the page"
+    return match.group(0)
+
+
+def test_a_page_shows_the_text_written_in_its_language(client, translated):
+    practice, _ = translated
+
+    page = client.get(f"/fr/practices/{practice.slug}/").text
+
+    assert "<h1>" + TITLE_FR in page
+    assert 'lang="en-GB"' not in element_with(SUMMARY_FR, page)
+    # The description was not translated: shown in English, marked, and said.
+    assert 'lang="en-GB"' in element_with("<p>" + practice.description, page)
+    assert NOTICE["fr"] in page
+
+
+def test_english_pages_and_translated_texts_carry_no_notice(client, translated):
+    practice, _ = translated
+    practice.description_fr = "Les analystes des deux côtés se réunissent."
+    practice.outcomes_fr = "Davantage de déclarations d’opérations suspectes."
+    practice.save()
+
+    english = client.get(f"/practices/{practice.slug}/").text
+    french = client.get(f"/fr/practices/{practice.slug}/").text
+
+    assert practice.title in english and TITLE_FR not in english
+    assert NOTICE["fr"] not in french
+    for text in (TITLE_FR, SUMMARY_FR, practice.description_fr, practice.outcomes_fr):
+        assert 'lang="en-GB"' not in element_with(text, french)
+
+
+@pytest.mark.parametrize("language", ["fr", "es", "ar"])
+def test_a_text_only_in_english_is_said_and_marked(client, translated, language):
+    _, english_only = translated
+
+    page = client.get(f"/{language}/practices/{english_only.slug}/").text
+
+    assert NOTICE[language] in page
+    heading = re.search(r"<h1[^>]*>", page).group(0)
+    assert 'lang="en-GB"' in heading
+    # On a right-to-left page the English runs left to right.
+    assert ('dir="ltr"' in heading) == (language == "ar")
+
+
+def test_lists_mark_each_title_in_the_language_it_is_shown_in(client, translated):
+    practice, english_only = translated
+
+    page = client.get("/fr/practices/").text
+
+    assert 'lang="en-GB"' not in element_with(TITLE_FR, page)
+    assert 'lang="en-GB"' in element_with(english_only.title, page)
+
+
+def test_filters_and_order_mean_the_same_in_every_language(client, translated):
+    """Queries read the English columns whatever the address (the library's
+    rewriting into the active language's columns is off)."""
+
+    english = client.get("/practices/").text
+    french = client.get("/fr/practices/").text
+
+    def order(page):
+        return re.findall(r'href="(?:/fr)?/practices/([a-z0-9-]+)/"', page)
+
+    assert [s for s in order(english) if s in ("shared-red-flags", "english-only")] == [
+        s for s in order(french) if s in ("shared-red-flags", "english-only")
+    ]
+    assert Practice.objects.filter(title=TITLE_FR).count() == 0
+
+
+def test_search_finds_the_texts_of_the_pages_language(client, translated):
+    practice, english_only = translated
+    # French words, in French forms the English text does not have.
+    french_query = "banque" if connection.vendor == "postgresql" else "banques"
+
+    french = client.get(f"/fr/practices/?q={french_query}").text
+    english = client.get(f"/practices/?q={french_query}").text
+    # A text not yet translated is still found by its English words.
+    untranslated = client.get("/fr/practices/?q=analysts").text
+
+    assert f"/fr/practices/{practice.slug}/" in french
+    assert f"/practices/{practice.slug}/" not in english
+    assert f"/fr/practices/{english_only.slug}/" in untranslated
+
+
+@pytest.mark.postgres
+def test_french_search_stems_french_words(client, translated):
+    practice, _ = translated
+    # "partagent" and "partage" share the French stem, not the English one.
+    page = client.get("/fr/practices/?q=partager").text
+    assert f"/fr/practices/{practice.slug}/" in page
+
+
+def test_the_exports_stay_english_from_a_page_in_another_language(client, translated):
+    french = client.get("/fr/practices/export.csv").getvalue().decode("utf-8-sig")
+    assert "Shared red flags between banks" in french
+    assert TITLE_FR not in french
+
+
+def test_the_api_answers_in_the_language_it_is_asked_for(client, translated):
+    practice, english_only = translated
+
+    french = client.get("/api/v1/practices/?lang=fr")
+    english = client.get("/api/v1/practices/")
+    detail = client.get(f"/api/v1/practices/{practice.slug}/?lang=fr")
+
+    assert french.status_code == 200 and french["Content-Language"] == "fr"
+    titles = {row["title"] for row in french.json()["results"]}
+    assert titles == {TITLE_FR, english_only.title}
+    assert {row["title"] for row in english.json()["results"]} == {
+        practice.title,
+        english_only.title,
+    }
+    assert detail.json()["title"] == TITLE_FR
+    assert detail.json()["summary"] == SUMMARY_FR
+
+
+@pytest.mark.parametrize("value", ["de", "xx", "", "fr-fr", "<script>"])
+def test_an_unknown_language_gets_a_clear_400(client, translated, value):
+    response = client.get("/api/v1/practices/", {"lang": value})
+    detail = client.get("/api/v1/practices/shared-red-flags/", {"lang": value})
+
+    for answer in (response, detail):
+        assert answer.status_code == 400
+        assert "language" in answer.json()["detail"]
+
+
+def test_no_draft_reaches_the_api_in_any_language(client, translated):
+    PracticeFactory(status=Status.DRAFT, slug="draft", title_fr="Brouillon secret")
+
+    for language in ("fr", "es", "ar"):
+        answer = client.get("/api/v1/practices/", {"lang": language})
+        assert "Brouillon secret" not in answer.text
+        assert answer.json()["count"] == 2
+
+
+def test_action_points_come_in_the_language_asked_for(client, db):
+    meeting = MeetingFactory(published=True)
+    point = ActionPointFactory(
+        published=True,
+        meeting=meeting,
+        text="Share indicators every quarter.",
+        text_es="Compartir indicadores cada trimestre.",
+    )
+
+    page = client.get("/es/action-points/").text
+    api = client.get("/api/v1/action-points/", {"lang": "es"}).json()
+
+    assert "Compartir indicadores cada trimestre." in page
+    assert [row["action"] for row in api["results"]] == [point.text_es]
+
+
+@override_settings(LANGUAGE_CODE="en-gb")
+def test_an_editor_in_a_french_admin_keeps_the_english_source(admin_client, translated):
+    """The admin has a field per language; saving from an admin shown in French
+    writes the English field into the column the exports and the search read."""
+    practice, _ = translated
+    change = f"/admin/practices/practice/{practice.pk}/change/"
+    form = admin_client.get(change, HTTP_ACCEPT_LANGUAGE="fr")
+    data = rendered_form_data(form)
+    assert data["title_fr"] == TITLE_FR
+    assert data["title_en_gb"] == practice.title
+
+    answer = admin_client.post(
+        change,
+        {**data, "title_en_gb": "Red flags shared", "title_es": "Señales compartidas"},
+        HTTP_ACCEPT_LANGUAGE="fr",
+    )
+
+    assert answer.status_code == 302
+    row = Practice.objects.filter(pk=practice.pk).values(
+        "title", "title_en_gb", "title_fr", "title_es"
+    )[0]
+    assert row == {
+        "title": "Red flags shared",
+        "title_en_gb": "Red flags shared",
+        "title_fr": TITLE_FR,
+        "title_es": "Señales compartidas",
+    }
+
+
+def test_the_sector_texts_are_translated(client, reference_content):
+    for sector in Sector.objects.all():
+        for language in ("fr", "es", "ar"):
+            for field in ("name", "summary", "description"):
+                assert getattr(sector, f"{field}_{language}"), (sector, field, language)
+    page = client.get("/fr/sectors/financial/").text
+    assert "Secteur financier" in page or "secteur financier" in page
+    assert NOTICE["fr"] not in page
+    # English stays the source.
+    assert Sector.objects.get(slug="financial").name == "Financial sector"

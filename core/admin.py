@@ -22,6 +22,7 @@ from reversion.models import Version
 
 from core import history
 from core.models import SearchMiss, SearchSynonym, Status
+from core.translation import english_columns
 
 
 class HttpsUrlFields:
@@ -128,7 +129,10 @@ class VersionedForm(forms.ModelForm):
     def _your_values(self):
         values = {}
         model = type(self.instance)
+        english = english_columns(model)
         for name, value in self.cleaned_data.items():
+            # The English field is shown as its original (core.history).
+            name = english.get(name, name)
             try:
                 field = model._meta.get_field(name)
             except FieldDoesNotExist:  # a form-only field, such as seen_version

@@ -21,6 +21,8 @@ from django.utils.text import capfirst
 from reversion.models import Version, _safe_revert
 from reversion.revisions import _get_options
 
+from core.translation import english_columns
+
 EMPTY = "—"
 
 
@@ -74,12 +76,17 @@ def _followed(model):
 
 
 def _fields(model):
+    # A text's English column (``summary_en_gb``) always holds what its original
+    # column (``summary``) holds (core.translation): the original stands for both,
+    # as it did in the versions saved before there were translations.
+    english = set(english_columns(model))
     return [
         field
         for field in model._meta.concrete_fields + model._meta.many_to_many
         if field.editable
         and not field.primary_key
         and field.name in _get_options(model).fields
+        and field.name not in english
     ]
 
 

@@ -40,6 +40,40 @@ class EnglishColumnsQuerySet(models.QuerySet):
         self._rewrite = False
         self._populate = None
 
+    def update(self, **kwargs):
+        return super().update(**with_english_columns(self.model, kwargs))
+
+    update.alters_data = True
+
+    def bulk_update(self, objs, fields, batch_size=None):
+        fields = list(with_english_columns(self.model, dict.fromkeys(fields)))
+        # The original fields are read through the library's descriptors, which
+        # answer in the active language: read in English, as a save is.
+        with translation.override(SOURCE_LANGUAGE):
+            return super().bulk_update(objs, fields, batch_size=batch_size)
+
+    bulk_update.alters_data = True
+
+    def bulk_create(self, objs, *args, **kwargs):
+        with translation.override(SOURCE_LANGUAGE):
+            return super().bulk_create(objs, *args, **kwargs)
+
+    bulk_create.alters_data = True
+
+
+def with_english_columns(model, values):
+    """``values`` (field name: value) with each text written to both its original
+    column and the library's English one, so that the two never differ: an update of
+    ``title`` also sets ``title_en_gb``, and the other way round."""
+    values = dict(values)
+    for field in translated_fields(model):
+        english = build_localized_fieldname(field, SOURCE_LANGUAGE)
+        if field in values and english not in values:
+            values[english] = values[field]
+        elif english in values and field not in values:
+            values[field] = values[english]
+    return values
+
 
 class EnglishSource(models.Model):
     """Saves the English text into the original column, whatever the language the
@@ -60,6 +94,15 @@ def translated_fields(model):
         return tuple(translator.get_options_for_model(model).all_fields)
     except NotRegistered:
         return ()
+
+
+def english_columns(model):
+    """{``summary_en_gb``: ``summary``}: the library's English column of each text,
+    with the original field it mirrors."""
+    return {
+        build_localized_fieldname(field, SOURCE_LANGUAGE): field
+        for field in translated_fields(model)
+    }
 
 
 def translations(model):

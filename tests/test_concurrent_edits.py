@@ -21,6 +21,7 @@ from tests.test_admin import (
     PUBLISHABLE,
     admin_url,
     form_errors,
+    form_name,
     post_action,
     rendered_form_data,
 )
@@ -60,10 +61,12 @@ def test_second_save_from_a_stale_form_is_refused_and_shows_what_changed(
     first_form = rendered_form_data(first.get(url))
     second_form = rendered_form_data(second.get(url))
 
-    saved = first.post(url, {**first_form, "summary": "A new summary by the first."})
+    saved = first.post(
+        url, {**first_form, "summary_en_gb": "A new summary by the first."}
+    )
     assert saved.status_code == 302, form_errors(saved)
     stale = second.post(
-        url, {**second_form, "description": "A new description by the second."}
+        url, {**second_form, "description_en_gb": "A new description by the second."}
     )
 
     assert stale.status_code == 200
@@ -88,8 +91,10 @@ def test_saving_again_after_the_refusal_is_a_deliberate_overwrite(
     url = admin_url(Practice, "change", practice.pk)
     second_form = rendered_form_data(second.get(url))
     first_form = rendered_form_data(first.get(url))
-    first.post(url, {**first_form, "summary": "The first editor's summary."})
-    refused = second.post(url, {**second_form, "summary": "The second's summary."})
+    first.post(url, {**first_form, "summary_en_gb": "The first editor's summary."})
+    refused = second.post(
+        url, {**second_form, "summary_en_gb": "The second's summary."}
+    )
     assert refused.status_code == 200
 
     again = second.post(url, rendered_form_data(refused))
@@ -108,8 +113,10 @@ def test_every_publishable_model_refuses_a_stale_form(two_sessions, taxonomy, ki
     first_form = rendered_form_data(first.get(url))
     second_form = rendered_form_data(second.get(url))
 
-    saved = first.post(url, {**first_form, field: "Saved first"})
-    stale = second.post(url, {**second_form, field: "Saved second, from stale"})
+    saved = first.post(url, {**first_form, form_name(model, field): "Saved first"})
+    stale = second.post(
+        url, {**second_form, form_name(model, field): "Saved second, from stale"}
+    )
 
     assert saved.status_code == 302, form_errors(saved)
     assert stale.status_code == 200
@@ -134,7 +141,7 @@ def test_a_source_added_meanwhile_makes_the_practice_form_stale(two_sessions, ta
         },
     )
     assert added.status_code == 302, form_errors(added)
-    stale = second.post(url, {**second_form, "description": "After, from stale."})
+    stale = second.post(url, {**second_form, "description_en_gb": "After, from stale."})
 
     assert stale.status_code == 200
     message = errors_text(stale)
@@ -172,11 +179,11 @@ def test_an_insight_added_meanwhile_makes_the_meeting_form_stale(
     second_form = rendered_form_data(second.get(url))
     first_form = rendered_form_data(first.get(url))
     added = first.post(
-        url, {**first_form, "insights-1-text": "An insight added meanwhile."}
+        url, {**first_form, "insights-1-text_en_gb": "An insight added meanwhile."}
     )
     assert added.status_code == 302, form_errors(added)
 
-    stale = second.post(url, {**second_form, "summary": "Changed from stale."})
+    stale = second.post(url, {**second_form, "summary_en_gb": "Changed from stale."})
 
     assert stale.status_code == 200
     assert "An insight added meanwhile." in errors_text(stale)
@@ -194,7 +201,7 @@ def test_a_bulk_publish_meanwhile_makes_an_open_form_stale_and_still_works(
     publishing.force_login(publisher)
 
     published = post_action(publishing, Practice, "publish", [practice])
-    stale = client.post(url, {**editor_form, "summary": "Edited after review."})
+    stale = client.post(url, {**editor_form, "summary_en_gb": "Edited after review."})
 
     assert published.status_code == 302
     practice.refresh_from_db()
@@ -230,7 +237,7 @@ def test_a_save_outside_the_admin_counts_as_a_change(two_sessions, taxonomy):
     practice.title = "Changed by a script"
     practice.save()
 
-    stale = first.post(url, {**form, "summary": "From the stale form."})
+    stale = first.post(url, {**form, "summary_en_gb": "From the stale form."})
 
     assert stale.status_code == 200
     practice.refresh_from_db()

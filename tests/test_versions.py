@@ -22,13 +22,20 @@ from tests.factories import (
     PracticeFactory,
     PracticeSourceFactory,
 )
-from tests.test_admin import admin_url, form_errors, post_action, rendered_form_data
+from tests.test_admin import (
+    admin_url,
+    form_errors,
+    form_name,
+    post_action,
+    rendered_form_data,
+)
 
 pytestmark = pytest.mark.django_db
 
 
 def edit(client, obj, **changes):
     url = admin_url(type(obj), "change", obj.pk)
+    changes = {form_name(type(obj), name): value for name, value in changes.items()}
     response = client.post(url, {**rendered_form_data(client.get(url)), **changes})
     assert response.status_code == 302, form_errors(response)
     obj.refresh_from_db()

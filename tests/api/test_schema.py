@@ -84,7 +84,12 @@ def test_list_parameters_are_the_filtersets_filters_and_the_page(
     parameters = document["paths"][path]["get"]["parameters"]
 
     names = {parameter["name"] for parameter in parameters}
-    assert names == {*listing_view.filterset_class.base_filters, "page", "page_size"}
+    assert names == {
+        *listing_view.filterset_class.base_filters,
+        "page",
+        "page_size",
+        "lang",
+    }
     assert "more" not in names
     assert all(parameter["in"] == "query" for parameter in parameters)
     for parameter in parameters:
@@ -222,7 +227,8 @@ def test_detail_answers_hold_exactly_the_documented_keys(client, document, taxon
 def test_every_operation_documents_its_json_404(document):
     for path, operations in document["paths"].items():
         responses = operations["get"]["responses"]
-        assert set(responses) == {"200", "404"}, path
+        # 400: a ``lang`` the site does not have.
+        assert set(responses) == {"200", "400", "404"}, path
         error = responses["404"]["content"]["application/json"]["schema"]
         assert component(document, error)["properties"] == {
             "detail": {

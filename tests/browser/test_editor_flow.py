@@ -58,7 +58,7 @@ def test_editor_draft_is_private_until_a_publisher_publishes_it(
     page = new_context().new_page()
     log_in(page, editor.username)
     page.goto("/admin/practices/practice/add/")
-    page.get_by_label("Title:").fill(TITLE)
+    page.get_by_label("Title [en-gb]:").fill(TITLE)
     page.keyboard.press("Tab")  # leaving the field fills in the slug
     assert page.get_by_label("Slug:").input_value() == (
         "port-authority-checks-crew-contracts-with-shipping-lines"
@@ -66,7 +66,7 @@ def test_editor_draft_is_private_until_a_publisher_publishes_it(
     assert page.get_by_label("Status:").input_value() == "draft"
     # Editors write drafts; publishing is not theirs to choose.
     assert "Published" not in page.locator("#id_status option").all_inner_texts()
-    page.get_by_label("Summary:").fill(
+    page.get_by_label("Summary [en-gb]:").fill(
         f"Inspectors and shipping lines compare {SEARCH_WORD}' contracts with pay."
     )
     page.get_by_label("Supply chains").check()

@@ -23,10 +23,10 @@ def test_stale_save_is_refused_in_the_browser_and_the_typing_is_kept(
     first.goto(url)
     second.goto(url)
 
-    first.get_by_label("Summary:").fill("Banks and regulators share red flags.")
+    first.get_by_label("Summary [en-gb]:").fill("Banks and regulators share red flags.")
     with first.expect_navigation():
         first.get_by_role("button", name="Save", exact=True).click()
-    second.get_by_label("Description:").fill("The second editor's description.")
+    second.get_by_label("Description [en-gb]:").fill("The second editor's description.")
     with second.expect_navigation():
         second.get_by_role("button", name="Save", exact=True).click()
 
@@ -34,7 +34,7 @@ def test_stale_save_is_refused_in_the_browser_and_the_typing_is_kept(
     assert "Someone else saved this item after you opened it" in refusal.inner_text()
     assert refusal.get_by_role("row", name="Summary").count() == 1
     assert "Banks and regulators share red flags." in refusal.inner_text()
-    assert second.get_by_label("Description:").input_value() == (
+    assert second.get_by_label("Description [en-gb]:").input_value() == (
         "The second editor's description."
     )
     practice.refresh_from_db()

@@ -113,10 +113,10 @@ def test_an_editor_saves_pasted_control_characters_through_the_admin(
         {
             # NUL the form itself refuses, with a message ("Null characters are
             # not allowed"); the other controls it lets through.
-            "title": "Bank\x02 red\tflags\x1b",
+            "title_en_gb": "Bank\x02 red\tflags\x1b",
             "slug": "bank-red-flags",
-            "summary": DIRTY_SUMMARY,
-            "description": "First.\r\n\r\nSecond\x08.",
+            "summary_en_gb": DIRTY_SUMMARY,
+            "description_en_gb": "First.\r\n\r\nSecond\x08.",
             "sectors": [str(taxonomy["financial"].pk)],
             "kind": str(taxonomy["fi_partnership"].pk),
         }

@@ -95,7 +95,8 @@ def test_every_switcher_link_opens_the_same_page(client, content):
     for href in switcher(client.get("/ar/practices/shared-red-flags/").text).values():
         response = client.get(href)
         assert response.status_code == 200
-        assert "<h1>" + content.title + "</h1>" in response.text
+        # (lang="en-GB" on it where the title is not translated)
+        assert re.search(rf"<h1[^>]*>{re.escape(content.title)}</h1>", response.text)
 
 
 def test_a_missing_page_is_missing_in_its_language(client, db):

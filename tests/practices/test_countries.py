@@ -134,9 +134,9 @@ def test_an_editor_adds_a_practice_in_kenya(client, editor, loaded):
     data = rendered_form_data(client.get(add))
     data.update(
         {
-            "title": "Mobile money red flags in Kenya",
+            "title_en_gb": "Mobile money red flags in Kenya",
             "slug": "mobile-money-red-flags-kenya",
-            "summary": "Mobile money providers share red flags with the police.",
+            "summary_en_gb": "Mobile money providers share red flags with the police.",
             "sectors": [str(Practice.objects.first().sectors.first().pk)],
             "kind": str(Practice.objects.exclude(kind=None).first().kind_id),
             "countries": [str(Country.objects.get(code="KE").pk)],

@@ -16,6 +16,8 @@ that off, so that a filter, an order or a count means the same on every address.
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Value
+from django.db.models.functions import Coalesce, NullIf
 from django.utils import translation
 from modeltranslation.translator import NotRegistered, translator
 from modeltranslation.utils import build_localized_fieldname
@@ -191,3 +193,15 @@ def own_language_fields(model, names):
     return tuple(
         build_localized_fieldname(name, language) for name in names if name in fields
     )
+
+
+def in_own_language(model, field):
+    """What to read for ``field`` to show it in the active language: the original
+    column on an English page or for a text without translations, else the
+    language's column where written and the English where not (SQL, for a
+    ``values_list`` of labels)."""
+    language = translation.get_language() or SOURCE_LANGUAGE
+    if language == SOURCE_LANGUAGE or field not in translated_fields(model):
+        return field
+    own = build_localized_fieldname(field, language)
+    return Coalesce(NullIf(own, Value("")), field)

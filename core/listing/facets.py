@@ -38,6 +38,7 @@ from taggit.models import TaggedItem
 from core.listing.filters import NONE_VALUE
 from core.listing.params import query_string, toggled
 from core.models import public_rows
+from core.translation import in_own_language
 
 #: Options a long facet shows before "Show all"; a facet only a few options longer
 #: shows them all.
@@ -119,7 +120,8 @@ class Facet:
                 rows = rows.filter(
                     Q(pk__in=keys) | Q(**{f"{value_field}__in": selected})
                 )
-            return list(rows.values_list("pk", value_field, self.label_field))
+            label = in_own_language(rows.model, self.label_field)
+            return list(rows.values_list("pk", value_field, label))
         return [(value, value, label) for value, label in extra["choices"]]
 
     def toggle_url(self, params, option):

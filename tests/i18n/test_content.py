@@ -236,3 +236,24 @@ def test_the_sector_texts_are_translated(client, reference_content):
     assert NOTICE["fr"] not in page
     # English stays the source.
     assert Sector.objects.get(slug="financial").name == "Financial sector"
+
+
+def test_the_sector_filter_names_sectors_in_the_pages_language(client, translated):
+    practice, _ = translated
+    sector = practice.sectors.get()
+    sector.name_fr = "Secteur de l’essai"
+    sector.save()
+
+    french = client.get(f"/fr/practices/?sector={sector.slug}").text
+    api = client.get("/api/v1/practices/", {"lang": "fr"}).json()
+
+    # In the facet and in the chip of the filter applied.
+    assert french.count("Secteur de l’essai") >= 2
+    labels = {
+        option["label"]
+        for group in api["facets"]
+        if group["param"] == "sector"
+        for option in group["options"]
+    }
+    assert "Secteur de l’essai" in labels
+    assert sector.name in client.get(f"/practices/?sector={sector.slug}").text

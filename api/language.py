@@ -1,16 +1,15 @@
-"""The API's ``lang`` parameter: the texts in one of the site's languages."""
+"""The API's ``lang`` parameter: the texts in one of the site's languages
+(core.translation says which, and how an unknown one is answered)."""
 
 from django.conf import settings
 from django.utils import translation
 from rest_framework.exceptions import ParseError
 
+from core.translation import LANGUAGE_NAMES, LANGUAGE_UNKNOWN, language_named
+
 LANG_PARAM = "lang"
-#: The codes ``lang`` takes: the site's languages, and ``en`` for English.
-API_LANGUAGES = {"en": settings.LANGUAGE_CODE, **{c: c for c, _ in settings.LANGUAGES}}
-LANG_UNKNOWN = (
-    f"The {LANG_PARAM} parameter names a language the Compendium is not written in: "
-    f"use one of {', '.join(API_LANGUAGES)}."
-)
+API_LANGUAGES = LANGUAGE_NAMES
+LANG_UNKNOWN = LANGUAGE_UNKNOWN
 
 
 def requested_language(request):
@@ -19,7 +18,7 @@ def requested_language(request):
     value = request.query_params.get(LANG_PARAM)
     if value is None:
         return settings.LANGUAGE_CODE
-    code = API_LANGUAGES.get(value.strip().lower())
+    code = language_named(value)
     if code is None:
         raise ParseError(LANG_UNKNOWN)
     return code

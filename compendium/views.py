@@ -5,7 +5,7 @@ import sys
 from django.conf import settings
 from django.db import connection
 from django.db.models import Count, Q
-from django.http import HttpResponse, JsonResponse
+from django.http import HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import render
 from django.template import loader
 from django.urls import reverse
@@ -30,6 +30,7 @@ from core.search import (
     record_miss,
     suggestion,
 )
+from core.translation import LANGUAGE_UNKNOWN
 from partnerships.models import ActionPoint, Insight, Meeting, Strategy
 from partnerships.views import ActionPointListView
 from practices.models import (
@@ -266,7 +267,10 @@ def describe_filters(view, request):
 @require_safe
 def gaps_export(request, table, renderer):
     """One table of the gap matrix as CSV or JSON, for the same filters."""
-    use_data_language()
+    if not use_data_language(request):
+        return HttpResponseBadRequest(
+            LANGUAGE_UNKNOWN, content_type="text/plain; charset=utf-8"
+        )
     found = gap_tables(request, only=table)
     if not found:
         raise PublicHttp404("The gap matrix has no table of that name.")

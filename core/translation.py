@@ -24,6 +24,17 @@ from modeltranslation.utils import build_localized_fieldname
 
 #: The language every text is written in first, and falls back to.
 SOURCE_LANGUAGE = settings.LANGUAGE_CODE
+#: What a ``lang`` parameter (the API's, an export's) may name: the site's
+#: languages, and ``en`` for English.
+LANGUAGE_NAMES = {
+    "en": SOURCE_LANGUAGE,
+    **{code: code for code, _ in settings.LANGUAGES},
+}
+#: The answer to a ``lang`` that names none of them.
+LANGUAGE_UNKNOWN = (
+    "The lang parameter names a language the Compendium is not written in: use one "
+    f"of {', '.join(LANGUAGE_NAMES)}."
+)
 #: PostgreSQL's text search configuration for each language's own texts (English
 #: has the project's own, core.search.SEARCH_CONFIG).
 TEXT_SEARCH_CONFIGS = {"fr": "french", "es": "spanish", "ar": "arabic"}
@@ -146,40 +157,60 @@ def untranslated(obj, fields=None):
     )
 
 
+def language_named(value):
+    """The site's language that a ``lang`` parameter names (``fr``, ``EN``...), or
+    None for one it does not have."""
+    return LANGUAGE_NAMES.get(value.strip().lower())
+
+
+#: Rows whose translations are read in one query (an export streams its rows).
+TRANSLATED_CHUNK = 500
+
+
 def in_active_language(model, rows):
     """``rows`` of ``model`` with their texts in the active language where they are
     written in it, English where not.
 
     A model instance answers so by itself; a row read with ``values()`` (a list's
     export rows, which read the English columns) has its texts replaced here, from
-    one query for the rows' translations.
+    one query per ``TRANSLATED_CHUNK`` rows, streamed.
     """
     language = translation.get_language() or SOURCE_LANGUAGE
     fields = translated_fields(model) if model is not None else ()
     if language == SOURCE_LANGUAGE or not fields:
         return rows
-    rows = list(rows)
+    return _translated_rows(model, rows, fields, language)
+
+
+def _translated_rows(model, rows, fields, language):
+    chunk = []
+    for row in rows:
+        chunk.append(row)
+        if len(chunk) == TRANSLATED_CHUNK:
+            yield from _translate_chunk(model, chunk, fields, language)
+            chunk = []
+    yield from _translate_chunk(model, chunk, fields, language)
+
+
+def _translate_chunk(model, rows, fields, language):
     read = [row for row in rows if isinstance(row, dict) and "pk" in row]
-    if not read:
-        return rows
     names = {
         field: build_localized_fieldname(field, language)
         for field in fields
-        if field in read[0]
+        if read and field in read[0]
     }
-    if not names:
-        return rows
-    texts = {
-        row["pk"]: row
-        for row in model._base_manager.filter(
-            pk__in=[row["pk"] for row in read]
-        ).values("pk", *names.values())
-    }
-    for row in read:
-        written = texts.get(row["pk"], {})
-        for field, name in names.items():
-            if written.get(name):
-                row[field] = written[name]
+    if names:
+        texts = {
+            row["pk"]: row
+            for row in model._base_manager.filter(
+                pk__in=[row["pk"] for row in read]
+            ).values("pk", *names.values())
+        }
+        for row in read:
+            written = texts.get(row["pk"], {})
+            for field, name in names.items():
+                if written.get(name):
+                    row[field] = written[name]
     return rows
 
 
@@ -205,3 +236,15 @@ def in_own_language(model, field):
         return field
     own = build_localized_fieldname(field, language)
     return Coalesce(NullIf(own, Value("")), field)
+
+
+def streamed_in(language, chunks):
+    """``chunks`` (a streamed response's body), each made in ``language``: a body is
+    read after the view has returned, in whatever language is active then."""
+    chunks = iter(chunks)
+    while True:
+        with translation.override(language):
+            chunk = next(chunks, None)
+        if chunk is None:
+            return
+        yield chunk

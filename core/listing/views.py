@@ -12,7 +12,7 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.core.paginator import EmptyPage, PageNotAnInteger
-from django.http import Http404, JsonResponse
+from django.http import Http404, HttpResponseBadRequest, JsonResponse
 from django.utils import translation
 from django_filters.views import FilterView
 
@@ -21,14 +21,19 @@ from core.citation import citation_response
 from core.errors import PublicHttp404
 from core.listing.cache import facet_groups
 from core.listing.chips import Noun, active_chips, chosen_labels, describe, qualifiers
-from core.listing.csv import queryset_csv_response
+from core.listing.csv import csv_response, queryset_csv_response
 from core.listing.facets import displayed
 from core.listing.feeds import atom_response
 from core.listing.params import query_string
 from core.listing.urls import CITATION_RENDERERS, EXPORT_RENDERERS, FEED_RENDERER
 from core.listing.xlsx import xlsx_response
 from core.search import SUGGEST_BELOW, record_miss, suggestion
-from core.translation import in_active_language
+from core.translation import (
+    LANGUAGE_UNKNOWN,
+    in_active_language,
+    language_named,
+    streamed_in,
+)
 
 PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
@@ -54,23 +59,34 @@ class Export:
     rows: object
     cite: object = None
 
+    def rows_in_language(self, queryset):
+        """``rows(queryset)`` with their texts in the active language, where editors
+        wrote them in it (core.translation)."""
+        return in_active_language(getattr(queryset, "model", None), self.rows(queryset))
+
     def items(self, request, queryset):
         """The rows of ``queryset`` as JSON items: {header: value}, with lists and
         numbers kept as such."""
         columns = self.columns(request)
-        rows = in_active_language(getattr(queryset, "model", None), self.rows(queryset))
+        rows = self.rows_in_language(queryset)
         return [
             {column.header: _json_value(column.value(row)) for column in columns}
             for row in rows
         ]
 
 
-def use_data_language():
-    """Exports are data: their column names and values (choice labels) stay in
-    English whatever the language of the address that links to them. Activated for
+def use_data_language(request=None):
+    """Exports are data: their column names stay English, and so do their values
+    (texts, choice labels, names) whatever the language of the address that links to
+    them, unless the request asks for another language with ``lang``. Activated for
     the rest of the request rather than overridden, so that a streamed body is
-    written in it too."""
-    translation.activate(settings.LANGUAGE_CODE)
+    written in it too. False for a ``lang`` that names no language of the site."""
+    value = request.GET.get("lang") if request is not None else None
+    language = settings.LANGUAGE_CODE if value is None else language_named(value)
+    if language is None:
+        return False
+    translation.activate(language)
+    return True
 
 
 class ListingView(FilterView):
@@ -116,8 +132,10 @@ class ListingView(FilterView):
         return kwargs
 
     def get(self, request, *args, **kwargs):
-        if self.renderer != "html":
-            use_data_language()
+        if self.renderer != "html" and not use_data_language(request):
+            return HttpResponseBadRequest(
+                LANGUAGE_UNKNOWN, content_type="text/plain; charset=utf-8"
+            )
         self.filter_rows()
         return getattr(self, f"render_{self.renderer}")()
 
@@ -202,6 +220,7 @@ class ListingView(FilterView):
                 {"renderer": renderer, "url": self.export_url(renderer)}
                 for renderer in EXPORT_RENDERERS
             ],
+            language_export_links=self.language_export_links(),
             citation_links=[
                 {
                     "renderer": renderer,
@@ -243,6 +262,20 @@ class ListingView(FilterView):
             self.filterset.params
         )
 
+    def language_export_links(self):
+        """On a page in another language than English: the exports with their texts,
+        names and labels in it (``lang``), beside the English ones; none otherwise."""
+        language = translation.get_language()
+        if language == settings.LANGUAGE_CODE:
+            return []
+        links = []
+        for renderer in EXPORT_RENDERERS:
+            url = self.export_url(renderer)
+            separator = "&" if "?" in url else "?"
+            url = f"{url}{separator}{urlencode({'lang': language})}"
+            links.append({"renderer": renderer, "url": url})
+        return links
+
     def feed_url(self):
         """The page's Atom feed, with the same query (at ``<list>/feed.atom``)."""
         return f"{self.request.path}feed.atom" + _query_or_nothing(
@@ -272,14 +305,22 @@ class ListingView(FilterView):
     # CSV and XLSX: every row, in the list's order ---------------------------------
 
     def export_rows(self):
-        return self.export.rows(self.object_list)
+        return self.export.rows_in_language(self.object_list)
 
     def render_csv(self):
+        columns = self.export.columns(self.request)
+        language = translation.get_language()
+        if language != settings.LANGUAGE_CODE:
+            # Asked for in another language: written here, since PostgreSQL's COPY
+            # reads the English columns; its lines in that language, since they are
+            # written after the middleware has put the request's language back.
+            response = csv_response(self.export_rows(), columns, self.export.stem)
+            response.streaming_content = streamed_in(
+                language, response.streaming_content
+            )
+            return response
         return queryset_csv_response(
-            self.object_list,
-            self.export.rows,
-            self.export.columns(self.request),
-            self.export.stem,
+            self.object_list, self.export.rows, columns, self.export.stem
         )
 
     def render_xlsx(self):

@@ -4,8 +4,10 @@ shows English instead, and marks that English with ``lang``; search reads each
 language's texts in its own configuration; the API takes ``lang``; the exports, the
 filters and the order stay the same in every language."""
 
+import io
 import re
 
+import openpyxl
 import pytest
 from django.db import connection
 from django.test import override_settings
@@ -138,10 +140,77 @@ def test_french_search_stems_french_words(client, translated):
     assert f"/fr/practices/{practice.slug}/" in page
 
 
-def test_the_exports_stay_english_from_a_page_in_another_language(client, translated):
-    french = client.get("/fr/practices/export.csv").getvalue().decode("utf-8-sig")
-    assert "Shared red flags between banks" in french
-    assert TITLE_FR not in french
+def test_the_exports_stay_english_from_a_page_in_another_language(
+    client, translated, read_csv
+):
+    rows = read_csv(client.get("/fr/practices/export.csv"))
+    assert {row["title"] for row in rows} == {
+        "Shared red flags between banks",
+        translated[1].title,
+    }
+
+
+@pytest.mark.parametrize("path", ["/practices/export.csv", "/fr/practices/export.csv"])
+def test_an_export_asked_for_in_a_language_has_its_texts_and_labels(
+    client, translated, read_csv, path
+):
+    """English column names; the texts editors translated, the sector names and the
+    choice labels in French; English where nothing is translated. On PostgreSQL this
+    is written without COPY, which reads the English columns."""
+    practice, english_only = translated
+    practice.maturity = "evaluated"
+    practice.save()
+    english = read_csv(client.get(path))
+    french = read_csv(client.get(path, {"lang": "fr"}))
+
+    assert list(french[0]) == list(english[0])
+    by_title = {row["title"]: row for row in french}
+    assert set(by_title) == {TITLE_FR, english_only.title}
+    assert by_title[TITLE_FR]["summary"] == SUMMARY_FR
+    assert by_title[TITLE_FR]["outcomes"] == practice.outcomes
+    english_row = {row["title"]: row for row in english}[practice.title]
+    assert english_row["maturity"] == "Evaluated"
+    assert by_title[TITLE_FR]["maturity"] == "Évaluée"
+
+
+def test_a_spreadsheet_in_spanish_keeps_english_columns(client, translated):
+    practice, english_only = translated
+    practice.title_es = "Señales de alerta compartidas"
+    practice.save()
+
+    response = client.get("/practices/export.xlsx", {"lang": "es"})
+
+    body = b"".join(response.streaming_content)
+    sheet = openpyxl.load_workbook(io.BytesIO(body)).active
+    header, *rows = [[cell.value for cell in row] for row in sheet.iter_rows()]
+    assert header[0] == "title"
+    assert {row[0] for row in rows} == {
+        "Señales de alerta compartidas",
+        english_only.title,
+    }
+
+
+def test_a_page_in_another_language_links_its_exports_in_it(client, translated):
+    french = client.get("/fr/practices/?sector=financial").text
+    english = client.get("/practices/?sector=financial").text
+
+    assert "export.csv?sector=financial&amp;lang=fr" in french
+    assert "lang=" not in english.split('class="downloads"', 1)[1].split("</main>")[0]
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/practices/export.csv",
+        "/practices/export.xlsx",
+        "/action-points/export.csv",
+        "/gaps/regions-stages.csv",
+    ],
+)
+def test_an_export_in_an_unknown_language_gets_a_clear_400(client, translated, path):
+    response = client.get(path, {"lang": "klingon"})
+    assert response.status_code == 400
+    assert "lang parameter names a language" in response.content.decode()
 
 
 def test_the_api_answers_in_the_language_it_is_asked_for(client, translated):

@@ -11,7 +11,6 @@ from drf_spectacular.contrib.django_filters import DjangoFilterExtension
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 
-from api.language import API_LANGUAGES, LANG_PARAM, LANG_UNKNOWN
 from api.serializers import ErrorSerializer, list_serializer
 from core.listing.filters import (
     NONE_VALUE,
@@ -21,6 +20,7 @@ from core.listing.filters import (
     YearFilter,
 )
 from core.listing.views import MAX_PAGE_SIZE
+from core.translation import LANG_PARAM, LANGUAGE_NAMES, LANGUAGE_UNKNOWN
 
 
 class ListFilterExtension(DjangoFilterExtension):
@@ -85,7 +85,7 @@ class APISchema(AutoSchema):
         return [
             OpenApiParameter(
                 LANG_PARAM,
-                {"type": "string", "enum": list(API_LANGUAGES)},
+                {"type": "string", "enum": list(LANGUAGE_NAMES)},
                 description=(
                     "The language of the texts: titles, summaries, descriptions, "
                     "outcomes and the texts of action points, lessons, strategies and "
@@ -100,7 +100,7 @@ class APISchema(AutoSchema):
         noun = getattr(self.view, "noun", "item")
         return {
             200: super().get_response_serializers(),
-            400: OpenApiResponse(ErrorSerializer, description=LANG_UNKNOWN),
+            400: OpenApiResponse(ErrorSerializer, description=LANGUAGE_UNKNOWN),
             404: OpenApiResponse(
                 ErrorSerializer, description=f"No published {noun} has that address."
             ),
@@ -118,7 +118,7 @@ class ListingSchema(APISchema):
     def get_response_serializers(self):
         return {
             200: list_serializer(self.view.listing_view),
-            400: OpenApiResponse(ErrorSerializer, description=LANG_UNKNOWN),
+            400: OpenApiResponse(ErrorSerializer, description=LANGUAGE_UNKNOWN),
             404: OpenApiResponse(
                 ErrorSerializer, description="No such page: the list is shorter."
             ),

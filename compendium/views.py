@@ -5,7 +5,7 @@ import sys
 from django.conf import settings
 from django.db import connection
 from django.db.models import Count, Q
-from django.http import HttpResponse, HttpResponseBadRequest, JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.template import loader
 from django.urls import reverse
@@ -21,7 +21,7 @@ from core.listing.chips import active_chips, chosen_labels, describe
 from core.listing.crosstab import cross_table
 from core.listing.csv import csv_response
 from core.listing.params import clean_params, query_string
-from core.listing.views import use_data_language
+from core.listing.views import unknown_language, use_data_language
 from core.models import ContentVersion
 from core.search import (
     SUGGEST_BELOW,
@@ -30,7 +30,6 @@ from core.search import (
     record_miss,
     suggestion,
 )
-from core.translation import LANGUAGE_UNKNOWN
 from partnerships.models import ActionPoint, Insight, Meeting, Strategy
 from partnerships.views import ActionPointListView
 from practices.models import (
@@ -268,9 +267,7 @@ def describe_filters(view, request):
 def gaps_export(request, table, renderer):
     """One table of the gap matrix as CSV or JSON, for the same filters."""
     if not use_data_language(request):
-        return HttpResponseBadRequest(
-            LANGUAGE_UNKNOWN, content_type="text/plain; charset=utf-8"
-        )
+        return unknown_language()
     found = gap_tables(request, only=table)
     if not found:
         raise PublicHttp404("The gap matrix has no table of that name.")

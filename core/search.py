@@ -129,7 +129,7 @@ class SearchFields:
         object.__setattr__(self, "all_fields", self.a + self.b + self.c)
 
 
-def weighted_vector(fields: SearchFields, read=None):
+def weighted_vector(fields: SearchFields, read=None, config=SEARCH_CONFIG):
     """The PostgreSQL vector of ``fields``, each weight's texts weighted A, B or C.
 
     What a search without a stored vector matches against, and so what a stored one
@@ -142,7 +142,7 @@ def weighted_vector(fields: SearchFields, read=None):
             SearchVector(
                 *(read(name) if read else name for name in names),
                 weight=weight,
-                config=SEARCH_CONFIG,
+                config=config,
             )
             for weight, names in (("A", fields.a), ("B", fields.b), ("C", fields.c))
             if names
@@ -403,22 +403,18 @@ def _own_language_match(model, query, fields):
     (French stems as French), with the query in it; None on an English page or for
     a model without translations. Matched beside the English vector, so that a text
     not yet translated is still found by its English words."""
-    groups = [
-        (weight, own_language_fields(model, names))
-        for weight, names in (("A", fields.a), ("B", fields.b), ("C", fields.c))
-    ]
-    groups = [(weight, names) for weight, names in groups if names]
-    if not groups:
+    own = SearchFields(
+        a=own_language_fields(model, fields.a),
+        b=own_language_fields(model, fields.b),
+        c=own_language_fields(model, fields.c),
+    )
+    if not own.all_fields:
         return None
     config = TEXT_SEARCH_CONFIGS[translation.get_language()]
-    vector = reduce(
-        operator.add,
-        [
-            SearchVector(*names, weight=weight, config=config)
-            for weight, names in groups
-        ],
+    return (
+        weighted_vector(own, config=config),
+        SearchQuery(query, search_type="websearch", config=config),
     )
-    return vector, SearchQuery(query, search_type="websearch", config=config)
 
 
 def _search_postgres(queryset, query, understood, fields, with_headline, matches):

@@ -24,6 +24,8 @@ from modeltranslation.utils import build_localized_fieldname
 
 #: The language every text is written in first, and falls back to.
 SOURCE_LANGUAGE = settings.LANGUAGE_CODE
+#: The parameter that asks the API or an export for a language.
+LANG_PARAM = "lang"
 #: What a ``lang`` parameter (the API's, an export's) may name: the site's
 #: languages, and ``en`` for English.
 LANGUAGE_NAMES = {
@@ -158,8 +160,10 @@ def untranslated(obj, fields=None):
 
 
 def language_named(value):
-    """The site's language that a ``lang`` parameter names (``fr``, ``EN``...), or
-    None for one it does not have."""
+    """The site's language that a ``lang`` parameter names (``fr``, ``EN``...):
+    English when it is not given (None), None for one the site does not have."""
+    if value is None:
+        return SOURCE_LANGUAGE
     return LANGUAGE_NAMES.get(value.strip().lower())
 
 

@@ -29,6 +29,7 @@ from core.listing.urls import CITATION_RENDERERS, EXPORT_RENDERERS, FEED_RENDERE
 from core.listing.xlsx import xlsx_response
 from core.search import SUGGEST_BELOW, record_miss, suggestion
 from core.translation import (
+    LANG_PARAM,
     LANGUAGE_UNKNOWN,
     in_active_language,
     language_named,
@@ -81,12 +82,20 @@ def use_data_language(request=None):
     them, unless the request asks for another language with ``lang``. Activated for
     the rest of the request rather than overridden, so that a streamed body is
     written in it too. False for a ``lang`` that names no language of the site."""
-    value = request.GET.get("lang") if request is not None else None
-    language = settings.LANGUAGE_CODE if value is None else language_named(value)
+    language = language_named(
+        request.GET.get(LANG_PARAM) if request is not None else None
+    )
     if language is None:
         return False
     translation.activate(language)
     return True
+
+
+def unknown_language():
+    """The answer to an export asked for in a language the site does not have."""
+    return HttpResponseBadRequest(
+        LANGUAGE_UNKNOWN, content_type="text/plain; charset=utf-8"
+    )
 
 
 class ListingView(FilterView):
@@ -133,9 +142,7 @@ class ListingView(FilterView):
 
     def get(self, request, *args, **kwargs):
         if self.renderer != "html" and not use_data_language(request):
-            return HttpResponseBadRequest(
-                LANGUAGE_UNKNOWN, content_type="text/plain; charset=utf-8"
-            )
+            return unknown_language()
         self.filter_rows()
         return getattr(self, f"render_{self.renderer}")()
 
@@ -255,12 +262,15 @@ class ListingView(FilterView):
             "did_you_mean_url": query_string(self.filterset.params, {"q": [better]}),
         }
 
-    def export_url(self, renderer):
-        """The page's export in ``renderer``, with the same query (list_routes puts
-        it at ``<the list's address>export.<renderer>``)."""
-        return f"{self.request.path}export.{renderer}" + _query_or_nothing(
-            self.filterset.params
-        )
+    def export_url(self, renderer, **extra):
+        """The page's export in ``renderer``, with the same query and the ``extra``
+        parameters (at ``<the list's address>export.<renderer>``, see list_routes)."""
+        params = self.filterset.params
+        if extra:
+            params = params.copy()
+            for name, value in extra.items():
+                params[name] = value
+        return f"{self.request.path}export.{renderer}" + _query_or_nothing(params)
 
     def language_export_links(self):
         """On a page in another language than English: the exports with their texts,
@@ -268,13 +278,10 @@ class ListingView(FilterView):
         language = translation.get_language()
         if language == settings.LANGUAGE_CODE:
             return []
-        links = []
-        for renderer in EXPORT_RENDERERS:
-            url = self.export_url(renderer)
-            separator = "&" if "?" in url else "?"
-            url = f"{url}{separator}{urlencode({'lang': language})}"
-            links.append({"renderer": renderer, "url": url})
-        return links
+        return [
+            {"renderer": renderer, "url": self.export_url(renderer, lang=language)}
+            for renderer in EXPORT_RENDERERS
+        ]
 
     def feed_url(self):
         """The page's Atom feed, with the same query (at ``<list>/feed.atom``)."""

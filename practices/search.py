@@ -7,18 +7,49 @@ the rank reads), and the SQLite index the same texts; practices.signals calls
 ``refresh_search_vectors`` whenever one of those texts or names changes.
 """
 
+import contextlib
+import contextvars
+
 from django.contrib.postgres.aggregates import StringAgg
 from django.db import connection, transaction
 from django.db.models import F, ForeignObjectRel, OuterRef, Subquery, Value
 
 from core import fts
-from core.listing.cache import bump_content_version
+from core.listing.cache import bump_content_version, one_bump
 from core.lookups import among
 from core.search import SearchFields, title_field, uses_postgres, weighted_vector
 from practices.models import Practice, PracticeQuerySet
 
 #: Practices read at a time when the SQLite index is rebuilt.
 INDEX_CHUNK = 2000
+
+#: The practices whose refresh ``refreshed_once`` holds back (a set, or None for
+#: all of them), or a sentinel outside one.
+_OUTSIDE = object()
+_held = contextvars.ContextVar("practices_held_refreshes", default=_OUTSIDE)
+
+
+@contextlib.contextmanager
+def refreshed_once():
+    """Refresh the search of every practice changed inside once, when the block
+    ends without an error, and bump the content version once (``one_bump``).
+
+    For a command saving thousands of rows: each save would otherwise rewrite its
+    practice's vector or index row, and a practice is saved with its partners,
+    tags and countries one by one. Use it inside the writer's transaction.
+    """
+    if _held.get() is not _OUTSIDE:
+        yield
+        return
+    with one_bump():
+        token = _held.set(set())
+        try:
+            yield
+        finally:
+            held = _held.get()
+            _held.reset(token)
+        if held is None or held:
+            refresh_search_vectors(None if held is None else sorted(held))
 
 
 def refresh_search_vectors(pks=None):
@@ -28,6 +59,13 @@ def refresh_search_vectors(pks=None):
     statement, and saving one practice costs one small one. On SQLite, the
     practices' rows of the full-text index instead (``refresh_sqlite_index``).
     """
+    held = _held.get()
+    if held is not _OUTSIDE:
+        if held is not None and pks is not None:
+            held.update(pk for pk in pks if pk is not None)
+        elif held is not None:
+            _held.set(None)
+        return
     if not uses_postgres():
         refresh_sqlite_index(pks)
         return

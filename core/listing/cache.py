@@ -10,6 +10,7 @@ would only move in the process that made the edit. One small read per request te
 every process, with or without Redis, that content changed; the ETag carries it too.
 """
 
+import contextlib
 import contextvars
 import hashlib
 import json
@@ -71,6 +72,42 @@ def first_version():
     return time.time_ns() // 1000
 
 
+#: The changes held back by ``one_bump`` (a dict of database alias to the changes
+#: its rows made, None for "anything may have"), None outside one.
+_held = contextvars.ContextVar("core_held_changes", default=None)
+
+#: More changes than this in one bump are logged as "anything may have": an index
+#: would read afresh anyway (core.listing.index.MOST_CHANGED_ROWS).
+MOST_LOGGED_CHANGES = 5000
+
+
+@contextlib.contextmanager
+def one_bump():
+    """Give the content one new version for everything changed inside, when the
+    block ends without an error, instead of one version a saved row.
+
+    For a command saving thousands of rows (the reference loader): each bump
+    writes a version and a change row, and a file's rows are one change anyway.
+    Use it inside the writer's transaction, so the version still moves with the
+    rows; nested, the outermost block bumps.
+    """
+    if _held.get() is not None:
+        yield
+        return
+    held = {}
+    token = _held.set(held)
+    try:
+        yield
+    finally:
+        _held.reset(token)
+    for using, changes in held.items():
+        if changes is not None:
+            changes = [list(change) for change in dict.fromkeys(map(tuple, changes))]
+            if len(changes) > MOST_LOGGED_CHANGES:
+                changes = None
+        bump_content_version(using, changes)
+
+
 #: How long a ContentChange is kept: an index older than that reads everything again.
 CHANGES_KEPT_US = 24 * 3600 * 1_000_000
 
@@ -88,6 +125,13 @@ def bump_content_version(using=DEFAULT_DB_ALIAS, changes=None):
     ``changes`` (see ``core.models.ContentChange``) says which rows changed, so an
     index can re-read only those; None, the default, says "anything may have".
     """
+    held = _held.get()
+    if held is not None:
+        if changes is None or held.get(using, []) is None:
+            held[using] = None
+        else:
+            held.setdefault(using, []).extend(changes)
+        return
     memo = _during_request.get()
     if memo is not None:
         memo.pop("version", None)  # the rest of this request reads the new one

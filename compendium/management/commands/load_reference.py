@@ -55,7 +55,7 @@ from practices.models import (
     Sector,
     Stage,
 )
-from practices.search import refresh_search_vectors
+from practices.search import refresh_search_vectors, refreshed_once
 
 
 @dataclass(frozen=True)
@@ -611,7 +611,7 @@ class Command(BaseCommand):
                 if not self.load_file(name, content):
                     failed.append(name)
             # Editors can place a practice in any country, not only the reference's.
-            with transaction.atomic(), reversion.create_revision():
+            with transaction.atomic(), reversion.create_revision(), refreshed_once():
                 reversion.set_comment("Countries of the UN M49 table.")
                 added = add_missing_countries()
             if added and verbosity:
@@ -632,8 +632,9 @@ class Command(BaseCommand):
         created = set(self.created)
         try:
             # One revision a file: every row it saves is kept as a version,
-            # restorable in the admin.
-            with transaction.atomic(), reversion.create_revision():
+            # restorable in the admin. One new content version a file too, and one
+            # refresh of the search of the practices it changed.
+            with transaction.atomic(), reversion.create_revision(), refreshed_once():
                 reversion.set_comment(f"Loaded from the reference content ({name}).")
                 for section in SECTIONS:
                     for index, row in enumerate(content.get(section.name, [])):

@@ -4,8 +4,6 @@ import os
 
 import pytest
 from django.contrib.auth.models import Group
-from django.contrib.contenttypes.models import ContentType
-from django.core.management import call_command
 from django.db import connection
 from django.db.migrations import RunPython
 from django.db.migrations.loader import MigrationLoader
@@ -18,6 +16,7 @@ from tests.factories import (
     PracticeFactory,
     build_taxonomy,
 )
+from tests.snapshot import ReferenceSnapshot
 
 IN_CI = bool(os.environ.get("CI"))
 
@@ -110,16 +109,18 @@ def read_csv(body):
     return read
 
 
-@pytest.fixture
-def reference_content(db):
-    """The real reference content (fixtures/reference), loaded by the command.
+@pytest.fixture(scope="session")
+def reference_snapshot(django_db_setup, django_db_blocker):
+    """The rows one real load of the reference content leaves (tests.snapshot)."""
+    with django_db_blocker.unblock():
+        return ReferenceSnapshot()
 
-    A browser test's flush empties django_content_type and the next migrate signal
-    makes the rows again under new ids, while ContentType's cache still holds the old
-    ones; the loader's revisions would name those, so the cache is cleared first.
-    """
-    ContentType.objects.clear_cache()
-    call_command("load_reference", verbosity=0)
+
+@pytest.fixture
+def reference_content(db, reference_snapshot):
+    """The real reference content (fixtures/reference), as the command loads it:
+    the rows of the session's one load, copied in (tests.snapshot)."""
+    reference_snapshot.restore()
 
 
 @pytest.fixture

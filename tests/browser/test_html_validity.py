@@ -6,7 +6,6 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from django.core.management import call_command
 from django.db import transaction
 from django.test import Client, RequestFactory
 
@@ -26,11 +25,11 @@ def _slug(name):
 
 
 @pytest.fixture(scope="session")
-def checked_pages(django_db_setup, django_db_blocker, tmp_path_factory):
+def checked_pages(reference_snapshot, django_db_blocker, tmp_path_factory):
     """{page name: (status, [vnu errors])}, checked by one vnu run for all pages.
 
-    The reference content is loaded in a transaction that is rolled back, so the
-    pages are real and no other test sees the rows.
+    The reference content is copied in (tests.snapshot) in a transaction that is
+    rolled back, so the pages are real and no other test sees the rows.
     """
     java = shutil.which("java")
     if java is None or not VNU.exists():
@@ -42,7 +41,7 @@ def checked_pages(django_db_setup, django_db_blocker, tmp_path_factory):
     folder = tmp_path_factory.mktemp("html")
     statuses, files = {}, {}
     with django_db_blocker.unblock(), transaction.atomic():
-        call_command("load_reference", verbosity=0)
+        reference_snapshot.restore()
         client = Client()
         for name, path, _status in KEY_PAGES:
             response = client.get(path)

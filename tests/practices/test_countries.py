@@ -6,11 +6,9 @@ countries, whose regions and slugs stay as they were.
 """
 
 import json
-from io import StringIO
 
 import pytest
 from django.conf import settings
-from django.core.management import call_command
 from django.db import transaction
 from django.urls import reverse
 from django_countries.data import COUNTRIES
@@ -30,9 +28,9 @@ NOT_IN_M49 = {"AQ", "TW"}
 
 
 @pytest.fixture(scope="module")
-def loaded(django_db_setup, django_db_blocker):
+def loaded(reference_snapshot, django_db_blocker):
     with django_db_blocker.unblock(), transaction.atomic():
-        call_command("load_reference", stdout=StringIO())
+        reference_snapshot.restore()
         yield
         transaction.set_rollback(True)
 

@@ -6,6 +6,8 @@ PY := $(BIN)/python
 STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# pytest-xdist workers for `make test`: one a core ("auto"), or a number.
+TEST_WORKERS ?= auto
 
 .DEFAULT_GOAL := help
 .PHONY: help install run test test-fast lint fmt messages bench check-deploy clean
@@ -28,7 +30,7 @@ run: install ## Set up SQLite, load the reference content and serve on http://12
 
 test: install ## Run the whole suite (browser tests install Debian's chromium if missing)
 	bash scripts/ensure-test-tools.sh
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadgroup --no-loadscope-reorder
 
 lint: install ## ruff, migrations up to date
 	$(BIN)/ruff check .

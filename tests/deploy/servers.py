@@ -84,6 +84,9 @@ class ScratchDatabase:
         self.is_postgres = suite_url.startswith(("postgres://", "postgresql://"))
         if self.is_postgres:
             parts = urlsplit(suite_url)
+            # One a pytest-xdist worker, should two run tests of one module.
+            worker = os.environ.get("PYTEST_XDIST_WORKER")
+            suffix = f"{suffix}_{worker}" if worker else suffix
             self.name = f"{parts.path.lstrip('/')}_{suffix}"
             self.url = urlunsplit(parts._replace(path=f"/{self.name}"))
             self._admin_url = urlunsplit(parts._replace(path="/postgres"))

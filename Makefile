@@ -6,7 +6,9 @@ PY := $(BIN)/python
 STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
-# pytest-xdist workers for `make test`: one a core ("auto"), or a number.
+# pytest-xdist workers for `make test`: one a core ("auto"), or a number. Each
+# worker runs its tests in pytest-django's order (--dist load hands them out in
+# collection order), so a test that commits and flushes still comes after the rest.
 TEST_WORKERS ?= auto
 
 .DEFAULT_GOAL := help
@@ -30,7 +32,7 @@ run: install ## Set up SQLite, load the reference content and serve on http://12
 
 test: install ## Run the whole suite (browser tests install Debian's chromium if missing)
 	bash scripts/ensure-test-tools.sh
-	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadgroup --no-loadscope-reorder
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist load
 
 lint: install ## ruff, migrations up to date
 	$(BIN)/ruff check .

@@ -29,29 +29,10 @@ def _other_database():
     return "sqlite" if "postgresql" in engine else "postgres"
 
 
-def _transactional(item):
-    """Whether a test commits (and ends in a flush), as pytest-django decides it."""
-    marker = item.get_closest_marker("django_db")
-    if marker and (
-        marker.kwargs.get("transaction") or marker.kwargs.get("reset_sequences")
-    ):
-        return True
-    return bool({"transactional_db", "live_server"} & set(item.fixturenames))
-
-
-@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config, items):
     """Tests for one database only are deselected (not skipped) on the other one, and
     say so: ``postgres`` tests need full-text search, ``sqlite`` tests pin the
-    fallback search where it behaves differently.
-
-    With ``--dist loadgroup`` (``make test``), each worker runs a module's tests
-    together, and its tests that commit in a group of their own: pytest-django runs
-    every test inside a transaction before any test that commits, as Django does,
-    since a commit ends in a flush, which empties what migrations made (the
-    editorial groups). Workers are handed groups in the order of the sorted
-    collection, so each still runs those last.
-    """
+    fallback search where it behaves differently."""
     other = _other_database()
     keep, drop = [], []
     for item in items:
@@ -59,11 +40,6 @@ def pytest_collection_modifyitems(config, items):
     if drop:
         config.hook.pytest_deselected(items=drop)
         items[:] = keep
-    for item in items:
-        group = item.path.relative_to(config.rootpath).as_posix()
-        if _transactional(item):
-            group += ":commits"
-        item.add_marker(pytest.mark.xdist_group(group))
 
 
 def pytest_terminal_summary(terminalreporter, exitstatus, config):

@@ -10,7 +10,6 @@ shown with real servers in tests/test_servers.py.
 import pytest
 from django.contrib.sessions.backends.db import SessionStore
 from django.core.cache import cache
-from django.core.management import call_command
 from django.db import transaction
 from django.http import HttpResponse
 from django.utils.cache import patch_cache_control
@@ -159,12 +158,6 @@ def test_rebuilding_search_vectors_in_bulk_gives_a_new_version(content):
     # One UPDATE for many practices, which sends no signal: what search finds changed.
     before = content_version()
     refresh_search_vectors()
-    assert content_version() != before
-
-
-def test_loading_the_reference_content_gives_a_new_version(db):
-    before = content_version()
-    call_command("load_reference", verbosity=0)
     assert content_version() != before
 
 

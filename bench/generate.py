@@ -49,6 +49,7 @@ from practices.models import (  # noqa: E402
     Organisation,
     OrganisationType,
     Practice,
+    PracticeQuerySet,
     Region,
     Sector,
 )
@@ -481,7 +482,7 @@ def copy_to_sqlite(path):
             columns = [
                 row[1]
                 for row in target.execute(f'PRAGMA table_info("{table}")')
-                if row[1] not in ("search_vector", "rank_vector")
+                if row[1] not in PracticeQuerySet.search_fields.vector_columns()
             ]
             cursor.execute(
                 "SELECT column_name FROM information_schema.columns "

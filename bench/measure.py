@@ -175,6 +175,8 @@ def pages():
             False,
         ),
         ("list_search", "list, q=bank", "/practices/?q=bank", False),
+        # A page in another language also matches the texts written in it.
+        ("list_search_fr", "list, q=banque, French", "/fr/practices/?q=banque", False),
         ("list_with", "list, with=FIU+bank", LIST_WITH_URL, False),
         ("gaps", "gap matrix", "/gaps/", False),
         (

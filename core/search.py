@@ -119,6 +119,10 @@ class SearchFields:
     #: A stored vector of the ``a`` and ``b`` fields only (``rank_vector()`` of the
     #: stored one), which the rank reads instead of ``stored_vector`` (PostgreSQL).
     rank_vector: str | None = None
+    #: Stored vectors of the texts written in each other language, in its own
+    #: configuration: the column's name with ``{language}`` in it (PostgreSQL).
+    #: Without it a page in another language builds that vector for every row.
+    language_vector: str | None = None
     headline_field: str | None = None
     #: SQLite: the FTS5 table kept of these fields (core.fts), searched instead of
     #: matching every text of every row.
@@ -127,6 +131,27 @@ class SearchFields:
 
     def __post_init__(self):
         object.__setattr__(self, "all_fields", self.a + self.b + self.c)
+
+    def language_column(self, language):
+        """The stored vector of the texts in ``language``, None without one."""
+        if self.language_vector is None or language not in TEXT_SEARCH_CONFIGS:
+            return None
+        return self.language_vector.format(language=language)
+
+    def vector_columns(self):
+        """Every stored vector column: what search keeps, not what editors write."""
+        columns = [self.stored_vector, self.rank_vector]
+        columns += [self.language_column(language) for language in TEXT_SEARCH_CONFIGS]
+        return tuple(column for column in columns if column)
+
+    def in_language(self, model, language=None):
+        """These fields' columns in ``language`` (the active one by default), by
+        weight: () each on an English page or for a model without translations."""
+        return SearchFields(
+            a=own_language_fields(model, self.a, language),
+            b=own_language_fields(model, self.b, language),
+            c=own_language_fields(model, self.c, language),
+        )
 
 
 def weighted_vector(fields: SearchFields, read=None, config=SEARCH_CONFIG):
@@ -403,17 +428,16 @@ def _own_language_match(model, query, fields):
     (French stems as French), with the query in it; None on an English page or for
     a model without translations. Matched beside the English vector, so that a text
     not yet translated is still found by its English words."""
-    own = SearchFields(
-        a=own_language_fields(model, fields.a),
-        b=own_language_fields(model, fields.b),
-        c=own_language_fields(model, fields.c),
-    )
+    own = fields.in_language(model)
     if not own.all_fields:
         return None
-    config = TEXT_SEARCH_CONFIGS[translation.get_language()]
+    language = translation.get_language()
+    config = TEXT_SEARCH_CONFIGS[language]
+    stored = fields.language_column(language)
     return (
-        weighted_vector(own, config=config),
+        F(stored) if stored else weighted_vector(own, config=config),
         SearchQuery(query, search_type="websearch", config=config),
+        stored,
     )
 
 
@@ -429,10 +453,14 @@ def _search_postgres(queryset, query, understood, fields, with_headline, matches
     matched = Q(**{fields.stored_vector or "search_document": ts})
     own = _own_language_match(queryset.model, query, fields)
     if own is not None:
-        own_vector, own_ts = own
-        queryset = queryset.annotate(search_own_language=own_vector)
-        rank = rank + SearchRank(F("search_own_language"), own_ts)
-        matched |= Q(search_own_language=own_ts)
+        own_vector, own_ts, stored = own
+        if stored is None:
+            queryset = queryset.annotate(search_own_language=own_vector)
+        # Matched on the stored column itself, so that its GIN index serves it
+        # beside the English one's (a BitmapOr of the two).
+        own_column = stored or "search_own_language"
+        rank = rank + SearchRank(F(own_column), own_ts)
+        matched |= Q(**{own_column: own_ts})
     queryset = queryset.annotate(rank=rank)
     if matches is not None:
         queryset = queryset.filter(among("pk", matches))

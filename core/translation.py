@@ -218,10 +218,10 @@ def _translate_chunk(model, rows, fields, language):
     return rows
 
 
-def own_language_fields(model, names):
-    """Of the searched field ``names``, the active language's columns of those that
-    have one (``title_fr``, …); () on an English page."""
-    language = translation.get_language() or SOURCE_LANGUAGE
+def own_language_fields(model, names, language=None):
+    """Of the searched field ``names``, the columns in ``language`` (the active one
+    by default) of those that have one (``title_fr``, …); () in English."""
+    language = language or translation.get_language() or SOURCE_LANGUAGE
     if language == SOURCE_LANGUAGE:
         return ()
     fields = translated_fields(model)

@@ -292,6 +292,7 @@ class PracticeQuerySet(PublishableQuerySet):
         ),
         stored_vector="search_vector",
         rank_vector="rank_vector",
+        language_vector="search_vector_{language}",
         headline_field="summary",
         sqlite_index="practices_practice_fts",
     )
@@ -439,7 +440,7 @@ class Maturity(models.TextChoices):
 
 @reversion.register(
     follow=("partners", "sources", "tagged_items"),
-    exclude=("tags", "search_vector", "rank_vector"),
+    exclude=("tags", *PracticeQuerySet.search_fields.vector_columns()),
 )
 class Practice(Publishable):
     title = models.CharField(max_length=200)
@@ -553,6 +554,13 @@ class Practice(Publishable):
     search_vector = SearchVectorField(null=True, editable=False)
     # Its title, summary and tags part, what the rank reads (core.search.rank_vector).
     rank_vector = SearchVectorField(null=True, editable=False)
+    # The texts editors wrote in each other language, in its own text search
+    # configuration (core.translation.TEXT_SEARCH_CONFIGS), which a search on a page
+    # in that language matches beside the English vector; a GIN index each
+    # (migration 0016).
+    search_vector_fr = SearchVectorField(null=True, editable=False)
+    search_vector_es = SearchVectorField(null=True, editable=False)
+    search_vector_ar = SearchVectorField(null=True, editable=False)
 
     objects = PracticeQuerySet.as_manager()
 

@@ -1,5 +1,6 @@
-"""Keeping a practice's stored search current: its search vector on PostgreSQL, its
-row of the full-text index on SQLite (``core.fts``).
+"""Keeping a practice's stored search current: its search vectors on PostgreSQL (the
+English one, its rank part, and one a language of the texts translated), its row of
+the full-text index on SQLite (``core.fts``).
 
 The vector holds what ``PracticeQuerySet.search_fields`` name, weighted as a search
 without a stored vector would weigh them, the rank vector its A and B part (what
@@ -18,6 +19,7 @@ from core import fts
 from core.listing.cache import bump_content_version, one_bump
 from core.lookups import among
 from core.search import SearchFields, title_field, uses_postgres, weighted_vector
+from core.translation import TEXT_SEARCH_CONFIGS
 from practices.models import Practice, PracticeQuerySet
 
 #: Practices read at a time when the SQLite index is rebuilt.
@@ -76,16 +78,21 @@ def refresh_search_vectors(pks=None):
             return
         practices = practices.filter(among("pk", pks))
     fields = PracticeQuerySet.search_fields
-    practices.update(
-        **{
-            fields.stored_vector: weighted_vector(fields, read=_in_update),
-            # The SET clause reads the row as it was: the rank's part of the new
-            # vector is its a and b fields' vector, built again.
-            fields.rank_vector: weighted_vector(
-                SearchFields(a=fields.a, b=fields.b), read=_in_update
-            ),
-        }
-    )
+    vectors = {
+        fields.stored_vector: weighted_vector(fields, read=_in_update),
+        # The SET clause reads the row as it was: the rank's part of the new
+        # vector is its a and b fields' vector, built again.
+        fields.rank_vector: weighted_vector(
+            SearchFields(a=fields.a, b=fields.b), read=_in_update
+        ),
+    }
+    for language, config in TEXT_SEARCH_CONFIGS.items():
+        own = fields.in_language(Practice, language)
+        if own.all_fields:
+            vectors[fields.language_column(language)] = weighted_vector(
+                own, read=_in_update, config=config
+            )
+    practices.update(**vectors)
     _searched_changed(pks)
 
 

@@ -9,12 +9,13 @@ import re
 
 import openpyxl
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.test import override_settings
 from django.utils import translation
 
 from core.models import Status
-from practices.models import Practice, Sector
+from core.translation import TEXT_SEARCH_CONFIGS
+from practices.models import Practice, PracticeQuerySet, Sector
 from tests.factories import ActionPointFactory, MeetingFactory, PracticeFactory
 from tests.test_admin import rendered_form_data
 
@@ -149,6 +150,41 @@ def test_french_search_stems_french_words(client, translated):
     # "partagent" and "partage" share the French stem, not the English one.
     page = client.get("/fr/practices/?q=partager").text
     assert f"/fr/practices/{practice.slug}/" in page
+
+
+@pytest.mark.postgres
+def test_a_french_text_written_later_is_found_at_once(client, translated):
+    practice, _ = translated
+    assert (
+        "/fr/practices/shared-red-flags/"
+        not in client.get("/fr/practices/?q=travailleurs").text
+    )
+
+    practice.description_fr = "Les travailleurs saisonniers signalent les abus."
+    practice.save()
+
+    page = client.get("/fr/practices/?q=travailleur").text
+    assert f"/fr/practices/{practice.slug}/" in page
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("language", sorted(TEXT_SEARCH_CONFIGS))
+def test_a_search_in_another_language_reads_its_stored_vector_through_an_index(
+    translated, language
+):
+    # At scale a vector built for every row reads every text of every practice:
+    # the stored one lets PostgreSQL combine the two GIN indexes.
+    column = PracticeQuerySet.search_fields.language_column(language)
+    assert Practice._meta.get_field(column)
+    with translation.override(language), connection.cursor() as cursor:
+        query = Practice.objects.search("banque")
+        sql, params = query.values("pk").query.sql_with_params()
+        with transaction.atomic():
+            cursor.execute("SET LOCAL enable_seqscan = off")
+            cursor.execute(f"EXPLAIN {sql}", params)
+            plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert f"practice_search_{language}_gin" in plan
+    assert "practice_search_gin" in plan
 
 
 def test_the_exports_stay_english_from_a_page_in_another_language(

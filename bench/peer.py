@@ -41,6 +41,7 @@ django.setup()
 from django.conf import settings  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import RequestFactory  # noqa: E402
+from django.utils.functional import Promise  # noqa: E402
 
 from practices.export import PRACTICE_EXPORT  # noqa: E402
 from practices.models import Practice  # noqa: E402
@@ -91,7 +92,9 @@ def build(path):
         for column in columns:
             value = column.value(row)
             if column.type == list[str]:
-                value = json.dumps(list(value), ensure_ascii=False)
+                value = json.dumps([str(item) for item in value], ensure_ascii=False)
+            elif isinstance(value, Promise):  # a translated label (provenance)
+                value = str(value)
             values.append(value)
         batch.append((number, *values))
         if len(batch) == 5000:

@@ -1,9 +1,10 @@
 """Time the searches of issue 13 cold (empty cache), query by query.
 
-    python bench/search.py [--repeat 7] [--explain]
+    python bench/search.py [--repeat 7] [--explain] [URL ...]
 
 ``/practices/?q=bank`` (about a third of the practices), ``?q=fintrac`` (about
-2 %), and the site search for both: each page's median with an empty cache (the
+2 %), the site search for both, and two searches that find nothing (so offer
+"did you mean"): each page's median with an empty cache (the
 in-process facet index kept, as after any first request), then its three slowest
 queries with their share of the page. See bench/README.md, "Where ?q=bank spends
 its time".
@@ -42,6 +43,10 @@ URLS = (
     "/practices/?q=fintrac",
     "/search/?q=bank",
     "/search/?q=fintrac",
+    # Nothing found: the page offers "did you mean", from the words of the
+    # published texts (core.search.vocabulary), built with the cache empty.
+    "/practices/?q=fintrack",
+    "/search/?q=banque",
 )
 
 
@@ -57,9 +62,10 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=7)
     parser.add_argument("--explain", action="store_true")
+    parser.add_argument("urls", nargs="*", help=f"pages to time (default {URLS})")
     args = parser.parse_args()
     client = Client()
-    for url in URLS:
+    for url in args.urls or URLS:
         fetch(client, url)  # warm-up: the facet index, the connection, plans
         times = []
         for _ in range(args.repeat):

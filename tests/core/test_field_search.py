@@ -10,10 +10,17 @@ from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
+from core import search
 from core.models import SearchMiss, SearchSynonym
 from core.search import flush_misses, normalised_words, suggestion, understand
 from practices.models import Practice
-from tests.factories import ActionPointFactory, LessonLearnedFactory, PracticeFactory
+from tests.factories import (
+    ActionPointFactory,
+    CountryFactory,
+    LessonLearnedFactory,
+    OrganisationFactory,
+    PracticeFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -247,6 +254,48 @@ def test_did_you_mean_knows_synonyms_as_words(taxonomy, seeded):
     assert suggestion("KYC screenig", [Practice.objects.published()]) == (
         "KYC screening"
     )
+
+
+def test_did_you_mean_spells_partners_tags_and_countries_of_published_practices(
+    taxonomy,
+):
+    PracticeFactory(
+        published=True,
+        title="Screening",
+        partners=[OrganisationFactory(name="Polaris Project")],
+        tags=["remittances"],
+        countries=[CountryFactory(code="NZ")],
+    )
+    PracticeFactory(
+        title="Draft", partners=[OrganisationFactory(name="Quixotic Holdings")]
+    )
+    published = [Practice.objects.published()]
+
+    assert suggestion("polariss", published) == "polaris"
+    assert suggestion("remittance", published) == "remittances"
+    assert suggestion("zealnd", published) == "zealand"
+    assert suggestion("quixotc", published) == ""
+
+
+def test_did_you_mean_reads_a_bounded_sample_of_a_large_collection(
+    taxonomy, monkeypatch
+):
+    for number in range(40):
+        PracticeFactory(
+            published=True,
+            title=f"Practice {number}",
+            description=f"Words {'alpha' if number < 20 else 'omega'}ville. " * 20,
+        )
+    published = [Practice.objects.published()]
+    # Twenty descriptions' worth, read in key order: the first twenty's words.
+    monkeypatch.setattr(search, "VOCABULARY_CHARACTERS", 20 * 360)
+    monkeypatch.setattr(search, "_VOCABULARY_CHUNK", 7)
+
+    words = search.vocabulary(published)
+
+    assert words["alphaville"] == 20 * 20
+    assert "omegaville" not in words
+    assert words["practice"] == 40
 
 
 # Searches that found nothing --------------------------------------------------------

@@ -4,7 +4,6 @@ import sys
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import Count, Q
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.template import loader
@@ -32,6 +31,7 @@ from core.search import (
 )
 from partnerships.models import ActionPoint, Insight, Meeting, Strategy
 from partnerships.views import ActionPointListView
+from practices.filters import published_counts
 from practices.models import (
     Audience,
     LessonLearned,
@@ -39,6 +39,7 @@ from practices.models import (
     Organisation,
     Practice,
     Sector,
+    provenance_summary,
 )
 from practices.views import PracticeListView
 
@@ -50,13 +51,10 @@ RETRY_AFTER_SECONDS = 30
 
 @require_safe
 def home(request):
-    sectors = Sector.objects.annotate(
-        practice_count=Count(
-            "practices",
-            filter=Q(practices__in=Practice.objects.published()),
-            distinct=True,
-        )
-    ).order_by("order", "name")
+    counts = published_counts("sector", "provenance")
+    sectors = list(Sector.objects.order_by("order", "name"))
+    for sector in sectors:
+        sector.practice_count = counts["sector"].get(sector.pk, 0)
     recent = (
         Practice.objects.published()
         .select_related("kind")
@@ -70,7 +68,7 @@ def home(request):
             "sectors": sectors,
             "audiences": Audience.objects.order_by("order", "name"),
             "recent_practices": recent,
-            "provenance_counts": Practice.objects.published().provenance_counts(),
+            "provenance_counts": provenance_summary(counts["provenance"]),
             "meeting_count": Meeting.objects.published().count(),
             "action_point_count": ActionPoint.objects.published().count(),
         },
@@ -86,7 +84,9 @@ def about(request):
         {
             "meetings": meetings,
             "crumbs": [{"label": _("About")}],
-            "provenance_counts": Practice.objects.published().provenance_counts(),
+            "provenance_counts": provenance_summary(
+                published_counts("provenance")["provenance"]
+            ),
             "maturity_labels": list(Maturity),
         },
     )

@@ -250,3 +250,13 @@ class LessonFilterSet(ListFilterSet):
 
     # Cross-sector lessons (no sector) after the sectors, in their editorial order.
     list_order = (F("sector__order").asc(nulls_last=True), "order", "pk")
+
+
+def published_counts(*params):
+    """{param: {stored key: published practices}} for the practice list's facets
+    ``params``, with no filter: the counts its sidebar shows, from the in-process
+    facet index (``core.listing.index``) where it serves them, so a page that only
+    counts (the home page) reads no practice row."""
+    filterset = PracticeFilterSet({}, queryset=Practice.objects.published())
+    facets = {facet.param: facet for facet in filterset.facets}
+    return {param: facets[param].counted(filterset) for param in params}

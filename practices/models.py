@@ -317,18 +317,11 @@ class PracticeQuerySet(PublishableQuerySet):
         )
 
     def provenance_counts(self):
-        """How many of these practices there are of each kind of provenance, in
-        the order of ``Provenance``, with the total: what the home and About pages
-        say, computed rather than written by hand."""
-        counts = dict(self.order_by().values_list("provenance").annotate(n=Count("pk")))
-        return {
-            "total": sum(counts.values()),
-            "kinds": [
-                {"kind": kind, "count": n, "words": kind.counted(n)}
-                for kind in Provenance
-                for n in [counts.get(kind.value, 0)]
-            ],
-        }
+        """How many of these practices there are of each kind of provenance
+        (``provenance_summary``), counted in SQL."""
+        return provenance_summary(
+            dict(self.order_by().values_list("provenance").annotate(n=Count("pk")))
+        )
 
     def tags(self):
         """The tags these practices carry: of ``published()`` ones, the public tags.
@@ -344,6 +337,20 @@ class PracticeQuerySet(PublishableQuerySet):
                 object_id__in=self.values("pk"),
             ).values("tag")
         )
+
+
+def provenance_summary(counts):
+    """How many practices there are of each kind of provenance, in the order of
+    ``Provenance``, with the total, from ``counts`` ({provenance: practices}): what
+    the home and About pages say, computed rather than written by hand."""
+    return {
+        "total": sum(counts.values()),
+        "kinds": [
+            {"kind": kind, "count": n, "words": kind.counted(n)}
+            for kind in Provenance
+            for n in [counts.get(kind.value, 0)]
+        ],
+    }
 
 
 #: The Compendium's own page at UNODC, which every provenance note links to.

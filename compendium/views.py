@@ -260,7 +260,7 @@ def describe_filters(view, request):
     chips = active_chips(filterset, chosen_labels(filterset))
     if not chips and not filterset.search_query:
         return ""
-    return describe(filterset.qs.count(), view.noun, filterset.search_query, chips)
+    return describe(filterset.count(), view.noun, filterset.search_query, chips)
 
 
 @require_safe

@@ -1,5 +1,5 @@
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Count, Prefetch, Q, Value
+from django.db.models import Case, Count, IntegerField, Prefetch, Q, Value, When
 from django.db.models.functions import Lower
 from django.http import Http404, HttpResponsePermanentRedirect
 from django.shortcuts import render
@@ -9,11 +9,13 @@ from django.utils.translation import gettext_lazy as _
 from django.views import View
 from django.views.decorators.http import require_safe
 from django.views.generic import DetailView
+from pyroaring import BitMap
 
 from core.citation import FORMATS as CITATION_FORMATS
 from core.citation import citation_response
 from core.listing.chips import Noun
 from core.listing.feeds import Feed
+from core.listing.index import most_shared, published_options
 from core.listing.params import clean_params
 from core.listing.views import ListingView
 from practices.export import (
@@ -180,13 +182,36 @@ def related_practices(practice, limit=RELATED_LIMIT, candidates=RELATED_CANDIDAT
 
     Scoring every practice that shares a sector reads most of a large collection, so
     only a pool is scored: those sharing the most tags, the most stages, and the
-    latest in the same sectors, each read from its own narrow table.
+    latest in the same sectors. Where the facet index serves the list's sector,
+    stage and tag facets, the pool and the scores come from its bitmaps; else each
+    is read from its own narrow table. The same practices either way.
     """
-    sector_ids = [s.pk for s in practice.sectors.all()]
-    stage_ids = [s.pk for s in practice.stages.all()]
-    tag_ids = [t.pk for t in practice.tags.all()]
+    shared_ids = {
+        "sector": [s.pk for s in practice.sectors.all()],
+        "stage": [s.pk for s in practice.stages.all()],
+        "tag": [t.pk for t in practice.tags.all()],
+    }
     published = Practice.objects.published().exclude(pk=practice.pk)
     pool = set()
+    if shared_ids["sector"]:
+        pool.update(
+            published.filter(sectors__in=shared_ids["sector"])
+            .order_by("-published_at", "pk")
+            .values_list("pk", flat=True)[:candidates]
+        )
+    indexed = published_options(PracticeFilterSet, tuple(shared_ids), published.db)
+    if indexed is None:
+        related = _related_in_sql(published, pool, shared_ids, candidates)
+    else:
+        related = _related_from_index(practice, indexed, pool, shared_ids, candidates)
+    return (
+        related.order_by("-shared", Lower("title"), "pk")
+        .select_related("kind")
+        .prefetch_related("sectors")[:limit]
+    )
+
+
+def _related_in_sql(published, pool, shared_ids, candidates):
     pool_sources = (
         (
             Practice.tags.through.objects.filter(
@@ -194,9 +219,14 @@ def related_practices(practice, limit=RELATED_LIMIT, candidates=RELATED_CANDIDAT
             ),
             "object_id",
             "tag_id",
-            tag_ids,
+            shared_ids["tag"],
         ),
-        (Practice.stages.through.objects.all(), "practice_id", "stage_id", stage_ids),
+        (
+            Practice.stages.through.objects.all(),
+            "practice_id",
+            "stage_id",
+            shared_ids["stage"],
+        ),
     )
     for rows, key, term, ids in pool_sources:
         if ids:
@@ -209,26 +239,44 @@ def related_practices(practice, limit=RELATED_LIMIT, candidates=RELATED_CANDIDAT
                 .order_by("-shared", key)
                 .values_list(key, flat=True)[:candidates]
             )
-    if sector_ids:
-        pool.update(
-            published.filter(sectors__in=sector_ids)
-            .order_by("-published_at", "pk")
-            .values_list("pk", flat=True)[:candidates]
-        )
     # An empty list makes its Count, and so the whole sum, a constant 0: leave it out.
     shared = Value(0)
-    shared_terms = (("sectors", sector_ids), ("stages", stage_ids), ("tags", tag_ids))
-    for name, ids in shared_terms:
+    for name, param in (("sectors", "sector"), ("stages", "stage"), ("tags", "tag")):
+        ids = shared_ids[param]
         if ids:
             shared += Count(name, filter=Q(**{f"{name}__in": ids}), distinct=True)
     return (
         published.filter(pk__in=pool)
-        .filter(Q(sectors__in=sector_ids) | Q(tags__in=tag_ids))
+        .filter(Q(sectors__in=shared_ids["sector"]) | Q(tags__in=shared_ids["tag"]))
         .annotate(shared=shared)
-        .order_by("-shared", Lower("title"), "pk")
-        .select_related("kind")
-        .prefetch_related("sectors")[:limit]
     )
+
+
+def _related_from_index(practice, indexed, pool, shared_ids, candidates):
+    rows, options = indexed
+    others = rows - BitMap([practice.pk])
+    # This practice's options' bitmaps (an option no published row has, none).
+    chosen = {
+        param: [options[param][key] for key in ids if key in options[param]]
+        for param, ids in shared_ids.items()
+    }
+    for param in ("tag", "stage"):
+        pool.update(most_shared(chosen[param], others, candidates))
+    scores = {
+        key: sum(key in bitmap for bitmaps in chosen.values() for bitmap in bitmaps)
+        for key in pool
+    }
+    kept = [
+        key
+        for key in pool
+        if any(key in bitmap for bitmap in (*chosen["sector"], *chosen["tag"]))
+    ]
+    shared = Case(
+        *(When(pk=key, then=Value(scores[key])) for key in kept),
+        default=Value(0),
+        output_field=IntegerField(),
+    )
+    return Practice.objects.published().filter(pk__in=kept).annotate(shared=shared)
 
 
 class OrganisationListView(ListingView):

@@ -303,6 +303,12 @@ class ListFilterSet(django_filters.FilterSet, metaclass=ListFilterSetMetaclass):
     #: ``filter_queryset``); None when only counting the queryset tells.
     listed_count = None
 
+    def count(self):
+        """How many rows the filters keep: ``listed_count`` where the facet index
+        gave the rows, else one counting query."""
+        rows = self.qs
+        return self.listed_count if self.listed_count is not None else rows.count()
+
     def filter_queryset(self, queryset):
         """The rows the filters keep, in the list's order.
 

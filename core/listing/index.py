@@ -523,6 +523,46 @@ def listed_rows(filterset):
     return rows.rows_without(())
 
 
+def published_options(filterset_class, params, using):
+    """(the published rows, {param: {stored key: bitmap}}) of ``filterset_class``'s
+    list, for its facets ``params``: for a page that relates rows by the options
+    they share (a practice's related practices) without grouping the link tables.
+    None when the index is off or does not serve one of these facets."""
+    facets = {facet.param: facet for facet in filterset_class.facets}
+    chosen = [facets[param] for param in params]
+    if not enabled() or not all(served(facet) for facet in chosen):
+        return None
+    index = index_for(filterset_class._meta.model, using)
+    return index.published, {
+        facet.param: index.facet_options(facet) for facet in chosen
+    }
+
+
+def most_shared(bitmaps, among, limit):
+    """The rows of ``among`` in the most of ``bitmaps`` (at least one), at most
+    ``limit`` of them: by how many they are in, then by key, as ``GROUP BY key
+    ORDER BY COUNT(*) DESC, key LIMIT limit`` over the rows of these options."""
+    # at_least[n]: the rows in at least n + 1 of the bitmaps.
+    at_least = []
+    for bitmap in bitmaps:
+        bitmap = bitmap & among
+        at_least = [
+            (at_least[n] if n < len(at_least) else BitMap())
+            | (bitmap if n == 0 else at_least[n - 1] & bitmap)
+            for n in range(len(at_least) + 1)
+        ]
+    found = []
+    for n in reversed(range(len(at_least))):
+        exactly = (
+            at_least[n] - at_least[n + 1] if n + 1 < len(at_least) else at_least[n]
+        )
+        for key in exactly:
+            if len(found) == limit:
+                return found
+            found.append(key)
+    return found
+
+
 def counts(facet, filterset):
     """{stored key: rows} for ``facet``, as its ``counts()`` gives them; None when
     the index does not serve it (then count in SQL)."""

@@ -14,6 +14,7 @@ from core.listing.cache import bump_content_version, content_version
 from core.models import ContentVersion, Status
 from practices.filters import OrganisationFilterSet, PracticeFilterSet
 from practices.models import Organisation, OrganisationType, Practice, PracticePartner
+from practices.views import related_practices
 from tests.factories import (
     OrganisationFactory,
     PracticeFactory,
@@ -138,6 +139,29 @@ def test_the_index_counts_what_sql_counts_on_any_data_and_filters(vocabulary, da
         organisation_query.setlist("type", query.getlist("partner_type"))
         organisation_query.setlist("country", query.getlist("country"))
         assert_same_counts(OrganisationFilterSet, organisation_query)
+
+
+@settings(
+    max_examples=15,
+    deadline=None,
+    phases=[Phase.explicit, Phase.reuse, Phase.generate],
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(data=st.data())
+def test_related_practices_from_the_index_are_those_of_sql(vocabulary, data, settings):
+    for fields in data.draw(st.lists(practices(vocabulary), min_size=1, max_size=5)):
+        make(fields)
+    # A pool smaller than the matches, so that its ties (by key) decide.
+    candidates = data.draw(st.integers(1, 3))
+    for practice in Practice.objects.all():
+        found = {}
+        for indexed in (True, False):
+            settings.FACET_INDEX = indexed
+            found[indexed] = [
+                (related.pk, related.shared)
+                for related in related_practices(practice, candidates=candidates)
+            ]
+        assert found[True] == found[False], practice.pk
 
 
 def test_drafts_never_count_even_when_their_values_are_chosen(vocabulary, client):

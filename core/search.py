@@ -228,21 +228,21 @@ def search(
 
 
 def matching_pks(searched):
-    """The primary keys of a ``search()`` result, read in one query, for
-    ``search(matches=...)``; None where reusing them gains nothing.
+    """The primary keys of a ``search()`` result, read in one query and in its
+    order (none given: any order), for ``search(matches=...)``; None where reusing
+    them gains nothing.
 
     On PostgreSQL, matching reads every row's search vector, most of them stored out
     of line, so it costs the most of anything a page does (bench/README.md). A list
     page needs the matches for its count, its page and each of its facets; with the
-    keys read once, each of those finds its rows by id instead. SQLite gains nothing
-    on the small data sets it serves.
+    keys read once, each of those finds its rows by id instead, and with the keys in
+    the list's order a page reads its own rows only. SQLite gains nothing on the
+    small data sets it serves.
     """
     if not uses_postgres():
         return None
     with index_scans():
-        return list(
-            searched.prefetch_related(None).order_by().values_list("pk", flat=True)
-        )
+        return list(searched.prefetch_related(None).values_list("pk", flat=True))
 
 
 @contextmanager

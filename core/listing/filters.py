@@ -225,15 +225,18 @@ class SearchFilter(django_filters.CharFilter):
         return qs.search(query, matches=self.matches(query))
 
     def matches(self, value):
-        """The keys of the list's rows matching ``value``, read once per request;
-        None without a search, or where reusing keys gains nothing."""
+        """The keys of the list's rows matching ``value``, in the list's order, read
+        once per request; None without a search, or where reusing keys gains
+        nothing."""
         query = clean_query(value)
         if not query:
             return None
         # Each FilterSet (one per request) has its own copy of its filters.
         found = self.__dict__.setdefault("_matches", {})
         if query not in found:
-            found[query] = matching_pks(self.parent.queryset.search(query))
+            filterset = self.parent
+            searched = filterset.queryset.search(query)
+            found[query] = matching_pks(filterset.order(searched))
         return found[query]
 
 
@@ -302,6 +305,10 @@ class ListFilterSet(django_filters.FilterSet, metaclass=ListFilterSetMetaclass):
     #: How many rows the filters keep, when the facet index told (see
     #: ``filter_queryset``); None when only counting the queryset tells.
     listed_count = None
+    #: The keys of the rows listed, in the list's order, when the index gave the
+    #: rows of a search (whose keys are read in that order); else None. A page then
+    #: reads its own rows only (``rows_among``).
+    listed_order = None
 
     def count(self):
         """How many rows the filters keep: ``listed_count`` where the facet index
@@ -323,17 +330,28 @@ class ListFilterSet(django_filters.FilterSet, metaclass=ListFilterSetMetaclass):
             return self.order(super().filter_queryset(queryset))
         self.listed_count = len(rows)
         ids = list(rows)
-        searched = False
         for name, value in self.form.cleaned_data.items():
             declared = self.filters[name]
             if isinstance(declared, SearchFilter) and clean_query(value):
-                # The search's rank (and headline), over the rows the index gave:
-                # the index serves a search only where it is found by its keys
-                # (SearchFilter.matches), so these keys are the rows.
-                queryset = queryset.search(clean_query(value), matches=ids)
-                searched = True
-        if not searched:
-            queryset = queryset.filter(among("pk", ids))
+                # The index serves a search only where it is found by its keys
+                # (SearchFilter.matches), read in the list's order.
+                self._searched = clean_query(value)
+                self.listed_order = [
+                    key for key in declared.matches(value) if key in rows
+                ]
+        return self.rows_among(ids)
+
+    #: The search the rows listed were found by (``filter_queryset``), if any.
+    _searched = ""
+
+    def rows_among(self, keys):
+        """The listed rows with these ``keys`` (rows the index gave), as the list
+        shows them: with the search's rank and headline, in the list's order."""
+        queryset = self.queryset.all()
+        if self._searched:
+            queryset = queryset.search(self._searched, matches=keys)
+        else:
+            queryset = queryset.filter(among("pk", keys))
         return self.order(queryset)
 
     def order(self, queryset):

@@ -98,6 +98,27 @@ def unknown_language():
     )
 
 
+class KeyedRows:
+    """Rows to page through, known by their keys in order: a slice reads the rows
+    of its keys only (``rows_for(keys)``, which gives them in the same order)."""
+
+    def __init__(self, keys, rows_for):
+        self.keys = keys
+        self.rows_for = rows_for
+
+    def count(self):
+        return len(self.keys)
+
+    def __len__(self):
+        return len(self.keys)
+
+    def __getitem__(self, index):
+        if not isinstance(index, slice):
+            return self[index : index + 1][0]
+        keys = self.keys[index]
+        return list(self.rows_for(keys)) if keys else []
+
+
 class ListingView(FilterView):
     """A FilterSet-driven public list: facets with counts, chips, messages, exports.
 
@@ -179,8 +200,17 @@ class ListingView(FilterView):
         return paginator
 
     def paginate_queryset(self, queryset, page_size):
+        rows = self.page_queryset(queryset)
+        keys = self.filterset.listed_order
+        if keys is not None:
+            # A search whose rows the index gave, keys in the list's order: a page
+            # reads its own rows, not all of them sorted to keep twenty.
+            rows = KeyedRows(
+                keys,
+                lambda chosen: self.page_queryset(self.filterset.rows_among(chosen)),
+            )
         try:
-            return super().paginate_queryset(self.page_queryset(queryset), page_size)
+            return super().paginate_queryset(rows, page_size)
         except Http404 as error:
             raise PublicHttp404(PAGE_MISSING) from error
 

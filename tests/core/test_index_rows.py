@@ -139,3 +139,46 @@ def test_many_ids_select_on_every_database(vocabulary, size):
     found = Practice.objects.filter(among("pk", ids)).values_list("pk", flat=True)
     assert sorted(found) == sorted(made)
     index.clear()
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("sort", ["", "title", "newest"])
+def test_a_search_page_reads_its_own_rows_in_the_order_of_the_whole_list(
+    vocabulary, client, settings, sort
+):
+    financial = vocabulary["sectors"][1]
+    matching = 0
+    for number in range(47):
+        # Titles, summaries and descriptions that rank the matches apart, and ties.
+        PracticeFactory(
+            published=True,
+            title=f"{'Bank' if number % 3 == 0 else 'Port'} checks {number % 7}",
+            summary="Bank screening." if number % 2 else "Screening.",
+            description="A bank and a bank." if number % 5 == 0 else "Checks.",
+            start_year=2000 + number % 4,
+            sectors=[financial] if number % 4 else [],
+        )
+        matching += number % 3 == 0 or number % 2 == 1 or number % 5 == 0
+    query = f"q=bank&sort={sort}" if sort else "q=bank"
+    pages = {}
+    for indexed in (True, False):
+        settings.FACET_INDEX = indexed
+        for shown in (query, f"{query}&sector=financial"):
+            for number in (1, 2):
+                page = client.get(f"/practices/?{shown}&page={number}")
+                assert page.status_code == 200
+                pages[indexed, shown, number] = [
+                    (row.pk, row.rank, row.headline)
+                    for row in page.context["object_list"]
+                ]
+    settings.FACET_INDEX = True
+
+    keyed = PracticeFilterSet(QueryDict(query), queryset=Practice.objects.published())
+    keyed.qs  # noqa: B018 - filters once
+    assert keyed.listed_order is not None, "the page was not read by its keys"
+    assert len(keyed.listed_order) == keyed.listed_count == matching
+    for (indexed, shown, number), rows in pages.items():
+        if indexed:
+            assert rows == pages[False, shown, number], (shown, number)
+    assert len(pages[True, query, 1]) == 20
+    assert len(pages[True, query, 2]) == matching - 20 > 0

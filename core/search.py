@@ -84,9 +84,10 @@ MIN_SUGGESTED_WORD = 3
 MAX_WORDS_CORRECTED = 5
 MAX_WORD_LENGTH = 40
 #: The characters of text read per searched field to build the "did you mean"
-#: vocabulary: all of a collection of a few thousand practices, a sample of a
-#: larger one (bench/README.md, "Did you mean").
-VOCABULARY_CHARACTERS = 1_000_000
+#: vocabulary: all of a collection of several hundred practices (the reference
+#: content's 48 descriptions are 39,000), a sample of a larger one
+#: (bench/README.md, "Did you mean").
+VOCABULARY_CHARACTERS = 500_000
 #: Texts folded and split into words at once, and the fewest and most read by
 #: one query.
 _VOCABULARY_CHUNK = 500
@@ -224,23 +225,20 @@ def search(
         return _search_postgres(
             queryset, query, understood, fields, with_headline, matches
         )
-    return _search_simple(queryset, understood, fields, with_headline)
+    return _search_simple(queryset, understood, fields, with_headline, matches)
 
 
 def matching_pks(searched):
     """The primary keys of a ``search()`` result, read in one query and in its
-    order (none given: any order), for ``search(matches=...)``; None where reusing
-    them gains nothing.
+    order (none given: any order), for ``search(matches=...)``.
 
-    On PostgreSQL, matching reads every row's search vector, most of them stored out
-    of line, so it costs the most of anything a page does (bench/README.md). A list
-    page needs the matches for its count, its page and each of its facets; with the
-    keys read once, each of those finds its rows by id instead, and with the keys in
-    the list's order a page reads its own rows only. SQLite gains nothing on the
-    small data sets it serves.
+    Matching costs the most of anything a page does (on PostgreSQL it reads every
+    row's search vector, most of them stored out of line; on SQLite it checks
+    each candidate's words in Python: bench/README.md). A list page needs the
+    matches for its count, its page and each of its facets; with the keys read
+    once, each of those finds its rows by id instead, and with the keys in the
+    list's order a page reads its own rows only.
     """
-    if not uses_postgres():
-        return None
     with index_scans():
         return list(searched.prefetch_related(None).values_list("pk", flat=True))
 
@@ -652,7 +650,7 @@ def title_field(fields):
     return fields.a[0] if fields.a else fields.all_fields[0]
 
 
-def _search_simple(queryset, understood, fields, with_headline=False):
+def _search_simple(queryset, understood, fields, with_headline=False, matches=None):
     # Each word adds joins and a term to the rank: SQLite's parser overflows at ~50.
     required = understood.required[:MAX_SIMPLE_TERMS]
     excluded = understood.excluded[:MAX_SIMPLE_TERMS]
@@ -697,10 +695,13 @@ def _search_simple(queryset, understood, fields, with_headline=False):
                 model, own_title, alternatives
             )
 
-    for alternatives in required:
-        queryset = queryset.filter(anywhere(alternatives))
-    for term in excluded:
-        queryset = queryset.exclude(anywhere((term,)))
+    if matches is not None:
+        queryset = queryset.filter(among("pk", matches))
+    else:
+        for alternatives in required:
+            queryset = queryset.filter(anywhere(alternatives))
+        for term in excluded:
+            queryset = queryset.exclude(anywhere((term,)))
     rank = Value(0, output_field=IntegerField())
     for alternatives in required:
         rank = rank + Case(When(in_title(alternatives), then=1), default=Value(0))

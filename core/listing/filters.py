@@ -226,8 +226,7 @@ class SearchFilter(django_filters.CharFilter):
 
     def matches(self, value):
         """The keys of the list's rows matching ``value``, in the list's order, read
-        once per request; None without a search, or where reusing keys gains
-        nothing."""
+        once per request; None without a search."""
         query = clean_query(value)
         if not query:
             return None

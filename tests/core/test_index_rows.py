@@ -3,7 +3,6 @@
 what the filters' SQL gives with the index off, in the same order."""
 
 import pytest
-from django.db import connection
 from django.http import QueryDict
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
@@ -71,11 +70,8 @@ def assert_same_with_the_index_as_without(client, settings, query):
 
 
 def servable(params):
-    """``params`` without what the index never serves (year bounds; on SQLite the
-    search, which is matched in SQL there)."""
+    """``params`` without what the index never serves (year bounds)."""
     dropped = {"year_from", "year_to"}
-    if connection.vendor != "postgresql":
-        dropped.add("q")
     return [(name, value) for name, value in params if name not in dropped]
 
 
@@ -141,7 +137,6 @@ def test_many_ids_select_on_every_database(vocabulary, size):
     index.clear()
 
 
-@pytest.mark.postgres
 @pytest.mark.parametrize("sort", ["", "title", "newest"])
 def test_a_search_page_reads_its_own_rows_in_the_order_of_the_whole_list(
     vocabulary, client, settings, sort

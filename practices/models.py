@@ -759,10 +759,16 @@ class PracticePartnerQuerySet(models.QuerySet):
         return self.filter(practice__in=Practice.objects.published())
 
     def practices_per_organisation(self):
-        """{organisation id: number of practices} over these roles."""
+        """{organisation id: number of practices} over these roles.
+
+        A role's rows, not distinct practices, are counted: an organisation is a
+        partner of a practice once at most (``partner_once_per_practice``), and
+        ``COUNT(*)`` is a hash aggregate where ``COUNT(DISTINCT ...)`` sorts every
+        role of the organisations counted (a third of the page's time at 100,000
+        practices)."""
         return dict(
             self.values("organisation")
-            .annotate(n=Count("practice", distinct=True))
+            .annotate(n=Count("pk"))
             .values_list("organisation", "n")
         )
 

@@ -22,6 +22,13 @@ from tests.factories import (
 )
 from tests.test_security import sector_count
 
+#: Examples that write rows: no deadline, and no shrinking, which would replay
+#: database writes for minutes (the failing draw is printed as it is).
+DATABASE_EXAMPLES = settings(
+    deadline=None,
+    phases=[Phase.explicit, Phase.reuse, Phase.generate],
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
 TAGS = ["screening", "hotline", "audit", "payments"]
 WORDS = ["bank", "supplier", "platform"]
 TYPES = [OrganisationType.NGO, OrganisationType.FINANCIAL_INSTITUTION]
@@ -117,14 +124,7 @@ def make(fields):
     return PracticeFactory(**fields)
 
 
-@settings(
-    max_examples=20,
-    deadline=None,
-    # Shrinking would replay database writes for minutes; the failing draw is
-    # printed as it is.
-    phases=[Phase.explicit, Phase.reuse, Phase.generate],
-    suppress_health_check=[HealthCheck.function_scoped_fixture],
-)
+@settings(DATABASE_EXAMPLES, max_examples=20)
 @given(data=st.data())
 def test_the_index_counts_what_sql_counts_on_any_data_and_filters(vocabulary, data):
     # Examples add to the rows of the examples before: the data only grows richer.
@@ -141,12 +141,7 @@ def test_the_index_counts_what_sql_counts_on_any_data_and_filters(vocabulary, da
         assert_same_counts(OrganisationFilterSet, organisation_query)
 
 
-@settings(
-    max_examples=15,
-    deadline=None,
-    phases=[Phase.explicit, Phase.reuse, Phase.generate],
-    suppress_health_check=[HealthCheck.function_scoped_fixture],
-)
+@settings(DATABASE_EXAMPLES, max_examples=15)
 @given(data=st.data())
 def test_related_practices_from_the_index_are_those_of_sql(vocabulary, data, settings):
     for fields in data.draw(st.lists(practices(vocabulary), min_size=1, max_size=5)):

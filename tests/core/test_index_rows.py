@@ -4,7 +4,7 @@ what the filters' SQL gives with the index off, in the same order."""
 
 import pytest
 from django.http import QueryDict
-from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from core.listing import index
@@ -12,7 +12,12 @@ from core.models import Status
 from practices.filters import PracticeFilterSet
 from practices.models import Practice
 from tests.core import test_facet_index
-from tests.core.test_facet_index import practice_queries, practices, query_dict
+from tests.core.test_facet_index import (
+    DATABASE_EXAMPLES,
+    practice_queries,
+    practices,
+    query_dict,
+)
 from tests.factories import PracticeFactory
 
 vocabulary = test_facet_index.vocabulary
@@ -75,12 +80,7 @@ def servable(params):
     return [(name, value) for name, value in params if name not in dropped]
 
 
-@settings(
-    max_examples=15,
-    deadline=None,
-    phases=[Phase.explicit, Phase.reuse, Phase.generate],
-    suppress_health_check=[HealthCheck.function_scoped_fixture],
-)
+@settings(DATABASE_EXAMPLES, max_examples=15)
 @given(data=st.data())
 def test_random_filters_give_the_same_rows_count_and_exports_from_the_index(
     vocabulary, client, settings, data

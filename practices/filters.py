@@ -258,5 +258,5 @@ def published_counts(*params):
     facet index (``core.listing.index``) where it serves them, so a page that only
     counts (the home page) reads no practice row."""
     filterset = PracticeFilterSet({}, queryset=Practice.objects.published())
-    facets = {facet.param: facet for facet in filterset.facets}
+    facets = PracticeFilterSet.facet_by_param
     return {param: facets[param].counted(filterset) for param in params}

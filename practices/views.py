@@ -262,17 +262,15 @@ def _related_from_index(practice, indexed, pool, shared_ids, candidates):
     }
     for param in ("tag", "stage"):
         pool.update(most_shared(chosen[param], others, candidates))
-    scores = {
-        key: sum(key in bitmap for bitmaps in chosen.values() for bitmap in bitmaps)
-        for key in pool
-    }
+    # As in SQL: the rows sharing a sector or a tag, scored by every option shared.
+    every = [bitmap for bitmaps in chosen.values() for bitmap in bitmaps]
     kept = [
         key
         for key in pool
         if any(key in bitmap for bitmap in (*chosen["sector"], *chosen["tag"]))
     ]
     shared = Case(
-        *(When(pk=key, then=Value(scores[key])) for key in kept),
+        *(When(pk=key, then=Value(sum(key in b for b in every))) for key in kept),
         default=Value(0),
         output_field=IntegerField(),
     )

@@ -129,7 +129,7 @@ def cross_table(
     for name in filterset_class.base_filters:
         if name not in PRESENTATION_PARAMS and data.getlist(name):
             known.setlist(name, data.getlist(name))
-    facets = {facet.param: facet for facet in filterset_class.facets}
+    facets = filterset_class.facet_by_param
     across_facet, down_facet = facets[across], facets[down]
     # One FilterSet of the request itself reports what it ignored.
     reporting = filterset_class(known, queryset=queryset)

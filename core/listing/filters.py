@@ -279,6 +279,7 @@ class ListFilterSetMetaclass(FilterSetMetaclass):
             for param, declared in new_class.base_filters.items()
             if getattr(declared, "facet", None)
         )
+        new_class.facet_by_param = {facet.param: facet for facet in new_class.facets}
         return new_class
 
 
@@ -292,6 +293,8 @@ class ListFilterSet(django_filters.FilterSet, metaclass=ListFilterSetMetaclass):
 
     #: The bound Facet objects, in the order the filters are declared.
     facets = ()
+    #: The same facets by their query-string parameter.
+    facet_by_param = {}
     #: The list's order, as ``order_by()`` arguments ending in a unique key so that
     #: pages never overlap; a search puts the best matches first.
     list_order = ("pk",)
@@ -308,6 +311,8 @@ class ListFilterSet(django_filters.FilterSet, metaclass=ListFilterSetMetaclass):
     #: rows of a search (whose keys are read in that order); else None. A page then
     #: reads its own rows only (``rows_among``).
     listed_order = None
+    #: The search the rows listed were found by (``filter_queryset``), if any.
+    _searched = ""
 
     def count(self):
         """How many rows the filters keep: ``listed_count`` where the facet index
@@ -339,9 +344,6 @@ class ListFilterSet(django_filters.FilterSet, metaclass=ListFilterSetMetaclass):
                     key for key in declared.matches(value) if key in rows
                 ]
         return self.rows_among(ids)
-
-    #: The search the rows listed were found by (``filter_queryset``), if any.
-    _searched = ""
 
     def rows_among(self, keys):
         """The listed rows with these ``keys`` (rows the index gave), as the list

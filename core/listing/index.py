@@ -368,7 +368,7 @@ class RequestRows:
     def __init__(self, filterset, index):
         self.filterset = filterset
         self.index = index
-        self.facets = {facet.param: facet for facet in filterset.facets}
+        self.facets = filterset.facet_by_param
         #: name -> the rows an active filter keeps; None until read, for a filter
         #: the index does not serve (its queryset is in ``unread``).
         self.unread = {}
@@ -528,8 +528,7 @@ def published_options(filterset_class, params, using):
     list, for its facets ``params``: for a page that relates rows by the options
     they share (a practice's related practices) without grouping the link tables.
     None when the index is off or does not serve one of these facets."""
-    facets = {facet.param: facet for facet in filterset_class.facets}
-    chosen = [facets[param] for param in params]
+    chosen = [filterset_class.facet_by_param[param] for param in params]
     if not enabled() or not all(served(facet) for facet in chosen):
         return None
     index = index_for(filterset_class._meta.model, using)

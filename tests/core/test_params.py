@@ -4,6 +4,8 @@ from urllib.parse import urlencode
 
 import pytest
 from django.http import QueryDict
+from hypothesis import given
+from hypothesis import strategies as st
 
 from core.listing.params import (
     MAX_NAME_LENGTH,
@@ -138,6 +140,30 @@ def test_query_string_encodes_values():
     params.setlist("q", ["“worker voice” & co"])
 
     assert QueryDict(query_string(params)[1:])["q"] == "“worker voice” & co"
+
+
+_names = st.sampled_from(["q", "sector", "page", "with", "é&="])
+_values = st.lists(st.text(max_size=6), max_size=3)
+
+
+@given(
+    pairs=st.lists(st.tuples(_names, st.text(max_size=6)), max_size=8),
+    changes=st.dictionaries(_names, st.none() | _values, max_size=3),
+)
+def test_query_string_is_the_urlencoded_copy_with_the_changes_made(pairs, changes):
+    params = QueryDict(mutable=True)
+    for name, value in pairs:
+        params.appendlist(name, value)
+    # Django's own encoding of the copy, as a link from these parameters reads.
+    copy = params.copy()
+    copy.pop("page", None)
+    for name, values in changes.items():
+        if values:
+            copy.setlist(name, values)
+        else:
+            copy.pop(name, None)
+
+    assert query_string(params, changes) == f"?{copy.urlencode()}"
 
 
 def test_toggled_adds_a_value_beside_the_others_and_resets_the_page():

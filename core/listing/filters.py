@@ -325,12 +325,14 @@ class ListFilterSet(django_filters.FilterSet, metaclass=ListFilterSetMetaclass):
 
         When the facet index serves every active filter, the rows are selected by
         the ids it gives (``core.listing.index.listed_rows``), and their number is
-        known (``listed_count``); else each filter narrows in SQL.
+        known (``listed_count``); else each filter narrows in SQL. With no filter
+        the index still tells their number: every published row.
         """
-        from core.listing.index import listed_rows
+        from core.listing.index import listed_rows, listed_total
 
         rows = listed_rows(self)
         if rows is None:
+            self.listed_count = listed_total(self)
             return self.order(super().filter_queryset(queryset))
         self.listed_count = len(rows)
         ids = list(rows)

@@ -523,6 +523,15 @@ def listed_rows(filterset):
     return rows.rows_without(())
 
 
+def listed_total(filterset):
+    """How many rows ``filterset`` lists when no filter is active and the index
+    serves its list: every published row. None otherwise."""
+    rows = _request_rows(filterset)
+    if rows is None or rows.kept:
+        return None
+    return len(rows.index.published)
+
+
 def published_options(filterset_class, params, using):
     """(the published rows, {param: {stored key: bitmap}}) of ``filterset_class``'s
     list, for its facets ``params``: for a page that relates rows by the options

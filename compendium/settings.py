@@ -149,8 +149,14 @@ if DATABASES["default"]["ENGINE"].endswith("postgresql"):
     # No JIT compilation: the planner's estimates of the organisations' publication
     # subqueries pass its threshold, and compiling took 1.4-2 s of a 40 ms query
     # (bench/README.md, "Where ?q=bank spends its time"); short web queries never
-    # gain from it.
-    DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
+    # gain from it. No parallel workers either: a page's query that reads 20 rows
+    # among the facet index's ids was planned in parallel, and starting the
+    # workers took 20-30 ms of its 25-38 (7 ms without them); on a small server
+    # the cores they would take serve other requests (bench/README.md, "Parallel
+    # workers").
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = (
+        "-c jit=off -c max_parallel_workers_per_gather=0"
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = os.environ.get("REDIS_URL", "")

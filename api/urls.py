@@ -1,5 +1,4 @@
 from django.urls import path
-from drf_spectacular.views import SpectacularJSONAPIView
 
 from api import views
 from partnerships.views import (
@@ -40,6 +39,6 @@ urlpatterns = [
         views.OrganisationDetailAPIView.as_view(),
         name="organisation_detail",
     ),
-    path("openapi.json", SpectacularJSONAPIView.as_view(), name="openapi"),
+    path("openapi.json", views.SchemaView.as_view(), name="openapi"),
     path("docs/", views.DocsView.as_view(), name="docs"),
 ]

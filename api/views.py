@@ -10,7 +10,7 @@ from django.db.models.functions import Lower
 from django.http import Http404
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema
-from drf_spectacular.views import SpectacularSwaggerView
+from drf_spectacular.views import SpectacularJSONAPIView, SpectacularSwaggerView
 from rest_framework.generics import GenericAPIView, RetrieveAPIView
 from rest_framework.response import Response
 
@@ -138,6 +138,16 @@ class OrganisationDetailAPIView(PublishedDetailAPIView):
                 ),
             )
         )
+
+
+class SchemaView(SpectacularJSONAPIView):
+    """The OpenAPI schema. The API has one version, in its address (``/api/v1/``):
+    a ``?version=`` is ignored, as any unknown parameter is. drf-spectacular would
+    write it into the Content-Disposition header, where a line break is an error
+    (a 500), not a filename."""
+
+    def _get_version_parameter(self, request):
+        return None
 
 
 class DocsView(SpectacularSwaggerView):

@@ -192,6 +192,8 @@ def test_malformed_query_strings_get_json_and_no_drafts(
         pytest.param("q=quokka&tag=quokka-ops&meeting=hidden-meeting", id="drafts"),
         pytest.param("format=api&format=csv", id="format"),
         pytest.param("lang=zz-%00&version=../", id="schema-parameters"),
+        # Once written into the schema's Content-Disposition filename: a 500.
+        pytest.param("version=%0A", id="schema-version-line-break"),
     ],
 )
 def test_known_hostile_queries_get_json_and_no_drafts(client, hostile_site, query):

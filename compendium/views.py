@@ -136,8 +136,7 @@ def site_search(request):
         # Each kind's rows matched through its search index, where it has one.
         with index_scans():
             for label, key, queryset in kinds:
-                results = queryset.search(query).order_by("-rank", "pk")
-                rows = list(results[: RESULTS_PER_KIND + 1])
+                rows = list(queryset.best_matches(query, RESULTS_PER_KIND + 1))
                 groups.append(
                     {
                         "label": label,

@@ -24,6 +24,10 @@ class Status(models.TextChoices):
         return {cls.PUBLISHED, cls.ARCHIVED}
 
 
+#: The order of the best matches of a search: the rank, then the key.
+BEST_FIRST = ("-rank", "pk")
+
+
 class ContentQuerySet(EnglishColumnsQuerySet):
     """Content the public reaches only through ``published()``.
 
@@ -61,6 +65,11 @@ class ContentQuerySet(EnglishColumnsQuerySet):
         return search(
             self, query, self.search_fields, with_headline=True, matches=matches
         )
+
+    def best_matches(self, query, limit):
+        """The ``limit`` rows that match ``query`` best (``BEST_FIRST``), as the
+        site search shows each kind of content."""
+        return self.search(query).order_by(*BEST_FIRST)[:limit]
 
     def _public(self):
         """The condition a public row meets, as a ``Q``. Override this.

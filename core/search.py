@@ -254,9 +254,10 @@ def index_scans():
     which its costs leave out, while the index answers a plain word without
     reading a vector (bench/README.md). The setting is local to a transaction:
     outside one the block makes its own; inside one it puts the setting back (one
-    query more), and after an error the rollback does.
+    query more), and after an error the rollback does. Inside another such block
+    it does nothing: the outer one sets and puts back.
     """
-    if not uses_postgres():
+    if not uses_postgres() or getattr(connection, "index_scans_on", False):
         yield
         return
     nested = connection.in_atomic_block
@@ -266,7 +267,11 @@ def index_scans():
             "set_config('enable_seqscan', 'off', true)"
         )
         (before, _) = cursor.fetchone()
-        yield
+        connection.index_scans_on = True
+        try:
+            yield
+        finally:
+            connection.index_scans_on = False
         if nested:
             cursor.execute("SELECT set_config('enable_seqscan', %s, true)", [before])
 

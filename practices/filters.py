@@ -1,7 +1,6 @@
 import django_filters
 from django.conf import settings
 from django.db.models import F
-from django.db.models.functions import Lower
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
@@ -23,6 +22,7 @@ from core.listing.filters import (
     SlugFilter,
     YearFilter,
 )
+from core.listing.index import published_keys
 from practices.models import (
     MAX_YEAR,
     MIN_YEAR,
@@ -38,7 +38,9 @@ from practices.models import (
     Region,
     Sector,
     Stage,
+    title_order,
 )
+from practices.search import ranked_keys
 
 
 class CountryNames:
@@ -186,10 +188,29 @@ class PracticeFilterSet(ListFilterSet):
             queryset, self.sort_key, has_query=bool(self.search_query)
         )
 
+    def matching_keys(self, query):
+        """Best matches first: from the practices' search rows, where they answer
+        (``practices.search.ranked_keys``), else from the practices."""
+        if self.sort_key == "relevance":
+            published = published_keys(self.queryset)
+            if published is not None:
+                keys = ranked_keys(query, _by_relevance, among=published)
+                if keys is not None:
+                    return keys
+        return super().matching_keys(query)
 
-def order_practices(queryset, sort, *, has_query):
-    # Titles A–Z whatever their case ("eBay" beside "E…", not after "Z…").
-    title = Lower("title")
+
+def _by_relevance(search_rows):
+    # The search rows keep the title's order in a column of their own.
+    return order_practices(
+        search_rows, "relevance", has_query=True, title=F("title_key")
+    )
+
+
+def order_practices(queryset, sort, *, has_query, title=None):
+    """The rows of ``queryset`` in the list's ``sort``; ``title`` is what orders
+    titles, if not ``title_order()`` of the rows' own."""
+    title = title_order() if title is None else title
     if sort == "relevance" and has_query:
         return queryset.order_by("-rank", title, "pk")
     if sort == "newest":

@@ -233,9 +233,7 @@ class SearchFilter(django_filters.CharFilter):
         # Each FilterSet (one per request) has its own copy of its filters.
         found = self.__dict__.setdefault("_matches", {})
         if query not in found:
-            filterset = self.parent
-            searched = filterset.queryset.search(query)
-            found[query] = matching_pks(filterset.order(searched))
+            found[query] = self.parent.matching_keys(query)
         return found[query]
 
 
@@ -319,6 +317,12 @@ class ListFilterSet(django_filters.FilterSet, metaclass=ListFilterSetMetaclass):
         gave the rows, else one counting query."""
         rows = self.qs
         return self.listed_count if self.listed_count is not None else rows.count()
+
+    def matching_keys(self, query):
+        """The keys of the listed rows that ``query`` matches, in the list's order
+        (``SearchFilter.matches``). A list whose model keeps its search elsewhere
+        may read them from there."""
+        return matching_pks(self.order(self.queryset.search(query)))
 
     def filter_queryset(self, queryset):
         """The rows the filters keep, in the list's order.

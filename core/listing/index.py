@@ -508,6 +508,16 @@ def _is_published(queryset, model, using):
         return False
 
 
+def published_keys(queryset):
+    """The keys of the rows of ``queryset`` as the index holds them, when it is
+    exactly its model's published rows and the index is on (current: it catches up
+    first); None otherwise."""
+    model, using = queryset.model, queryset.db
+    if enabled() and _is_published(queryset, model, using):
+        return index_for(model, using).published
+    return None
+
+
 def listed_rows(filterset):
     """The published rows ``filterset`` lists, as a bitmap, when the index gives
     them: every active filter (at least one) is served by it. None otherwise (no

@@ -14,11 +14,16 @@ import pytest
 from django.contrib.postgres.search import SearchVector
 from django.db import connection
 from django.db.models import F
+from django.http import QueryDict
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import translation
+from django.utils.http import urlencode
 from taggit.models import Tag
 
 from compendium.templatetags.compendium import highlight
+from core.listing.filters import ListFilterSet
+from core.listing.index import published_keys
 from core.search import (
     HIGHLIGHT_START,
     HIGHLIGHT_STOP,
@@ -28,7 +33,14 @@ from core.search import (
     rank_vector,
 )
 from practices import signals
-from practices.models import Practice, PracticePartner, PracticeQuerySet
+from practices.filters import PracticeFilterSet
+from practices.models import (
+    Practice,
+    PracticePartner,
+    PracticeQuerySet,
+    PracticeSearch,
+    title_order,
+)
 from practices.search import refresh_search_vectors
 from tests.factories import OrganisationFactory, PracticeFactory
 
@@ -514,3 +526,87 @@ def test_matching_keys_are_read_through_an_index_and_the_setting_put_back(
     # 100,000 the GIN index is chosen: bench/README.md); never a scan of the table.
     assert "Seq Scan on practices_practice" not in plan
     assert "Index Scan" in plan
+
+
+def _search_rows():
+    return set(
+        PracticeSearch.objects.values_list(
+            "pk", "title_key", "search_vector", "rank_vector"
+        )
+    )
+
+
+def _practices_own():
+    return set(
+        Practice.objects.values_list(
+            "pk", title_order(), "search_vector", "rank_vector"
+        )
+    )
+
+
+@pytest.mark.postgres
+def test_the_search_rows_hold_each_practices_own_vectors_and_title_through_edits(
+    taxonomy,
+):
+    kept = PracticeFactory(
+        published=True, title="Harbour Patrols", tags=["cobalt"], description="Bank."
+    )
+    partner = OrganisationFactory(name="Opal Traders")
+    gone = PracticeFactory(title="Gone soon", partners=[partner], tags=["garment"])
+    draft = PracticeFactory(title="Draft bank plan")
+    assert _search_rows() == _practices_own()
+    assert len(_search_rows()) == 3
+
+    kept.title = "Ébène Harbour"
+    kept.save()
+    kept.tags.add("forced labour")
+    draft.partners.create(organisation=partner)
+    partner.name = "Opal Bank Traders"
+    partner.save()
+    kept.countries.add(taxonomy["canada"])
+    # Deleting a practice with partners and tags: their signals write its search
+    # row again before the practice itself goes.
+    gone.delete()
+    # The deferred foreign key is checked now, as a commit would.
+    connection.check_constraints()
+    assert _search_rows() == _practices_own()
+    assert {pk for pk, *_ in _search_rows()} == {kept.pk, draft.pk}
+    [(_, title_key, _, rank)] = [row for row in _search_rows() if row[0] == kept.pk]
+    assert title_key == "ébène harbour"
+    assert ("labour", "B") in _words(rank)
+
+    refresh_search_vectors()
+    assert _search_rows() == _practices_own()
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize(
+    "q", ["bank", "bank hotline", "bank -hotline", '"bank staff"', "port or bank"]
+)
+def test_the_search_rows_list_what_the_practices_search_lists(taxonomy, q):
+    for number in range(40):
+        PracticeFactory(
+            published=number % 6 != 0,
+            title=f"{'Bank' if number % 3 == 0 else 'Port'} checks {number % 7}",
+            summary="Bank staff screen." if number % 2 else "Screening hotline.",
+            description="A bank and a bank." if number % 5 == 0 else "Checks.",
+        )
+    filterset = PracticeFilterSet(
+        QueryDict(urlencode({"q": q})), queryset=Practice.objects.published()
+    )
+    published_keys(filterset.queryset)  # the index is built before it is timed
+    with CaptureQueriesContext(connection) as queries:
+        keys = filterset.matching_keys(q)
+    read = " ".join(query["sql"] for query in queries.captured_queries)
+
+    assert "practices_practicesearch" in read
+    assert '"practices_practice"' not in read
+    assert keys == ListFilterSet.matching_keys(filterset, q)
+    assert keys, "nothing found: the comparison would hold for any order"
+    assert set(keys) <= set(Practice.objects.published().values_list("pk", flat=True))
+    # A page in another language matches that language's vector too: the practices.
+    with translation.override("fr"), CaptureQueriesContext(connection) as queries:
+        PracticeFilterSet(
+            QueryDict(urlencode({"q": q})), queryset=Practice.objects.published()
+        ).matching_keys(q)
+    assert "practices_practicesearch" not in queries.captured_queries[-1]["sql"]

@@ -16,6 +16,7 @@ from core.listing.facets import (
 from core.listing.filters import (
     AllOfFilter,
     ChoicesFilter,
+    KeysByPage,
     ListFilterSet,
     OrNoneSlugFilter,
     SearchFilter,
@@ -40,7 +41,7 @@ from practices.models import (
     Stage,
     title_order,
 )
-from practices.search import ranked_keys
+from practices.search import ranked_keys, search_rows_answer
 
 
 class CountryNames:
@@ -189,15 +190,34 @@ class PracticeFilterSet(ListFilterSet):
         )
 
     def matching_keys(self, query):
-        """Best matches first: from the practices' search rows, where they answer
-        (``practices.search.ranked_keys``), else from the practices."""
-        if self.sort_key == "relevance":
-            published = published_keys(self.queryset)
-            if published is not None:
-                keys = ranked_keys(query, _by_relevance, among=published)
-                if keys is not None:
-                    return keys
-        return super().matching_keys(query)
+        """From the practices' search rows where they answer (``practices.search``):
+        the keys then come in no order, and the list reads its order a page at a
+        time (``listed_keys``). Else from the practices."""
+        published = self._search_rows_among(query)
+        if published is None:
+            return super().matching_keys(query)
+        found = ranked_keys(query)
+        self._search_rows_matched = len(found)
+        return [key for key in found if key in published]
+
+    def listed_keys(self, query, matches, rows):
+        if self._search_rows_among(query) is None:
+            return super().listed_keys(query, matches, rows)
+        share = len(rows) / max(getattr(self, "_search_rows_matched", 0), 1)
+        return KeysByPage(
+            len(rows),
+            lambda stop: ranked_keys(
+                query, _by_relevance, among=rows, limit=stop, share=share
+            ),
+        )
+
+    def _search_rows_among(self, query):
+        """The published keys, when the best matches of ``query`` come from the
+        search rows: in the relevance order, with the facet index, where the rows
+        answer. Else None."""
+        if self.sort_key != "relevance" or not search_rows_answer(query):
+            return None
+        return published_keys(self.queryset)
 
 
 def _by_relevance(search_rows):

@@ -225,8 +225,10 @@ class SearchFilter(django_filters.CharFilter):
         return qs.search(query, matches=self.matches(query))
 
     def matches(self, value):
-        """The keys of the list's rows matching ``value``, in the list's order, read
-        once per request; None without a search."""
+        """The keys of the list's rows matching ``value``, read once per request
+        (``ListFilterSet.matching_keys``): in the list's order, or in none where
+        the list reads its order a page at a time (``listed_keys``); None without
+        a search."""
         query = clean_query(value)
         if not query:
             return None
@@ -235,6 +237,27 @@ class SearchFilter(django_filters.CharFilter):
         if query not in found:
             found[query] = self.parent.matching_keys(query)
         return found[query]
+
+
+class KeysByPage:
+    """Keys in a list's order, ``count`` of them, read a page at a time:
+    ``read(stop)`` gives the first ``stop``, and a slice reads up to its end."""
+
+    def __init__(self, count, read):
+        self.count = count
+        self.read = read
+        self.first = []
+
+    def __len__(self):
+        return self.count
+
+    def __getitem__(self, index):
+        if not isinstance(index, slice):
+            return self[index : index + 1][0]
+        stop = index.indices(self.count)[1]
+        if stop > len(self.first):
+            self.first = self.read(stop)
+        return self.first[index]
 
 
 class ListFilterSetMetaclass(FilterSetMetaclass):
@@ -321,8 +344,15 @@ class ListFilterSet(django_filters.FilterSet, metaclass=ListFilterSetMetaclass):
     def matching_keys(self, query):
         """The keys of the listed rows that ``query`` matches, in the list's order
         (``SearchFilter.matches``). A list whose model keeps its search elsewhere
-        may read them from there."""
+        may read them from there, in no order, and give its order in
+        ``listed_keys``."""
         return matching_pks(self.order(self.queryset.search(query)))
+
+    def listed_keys(self, query, matches, rows):
+        """The keys of the listed ``rows`` (a set, every one matching ``query``),
+        in the list's order, from ``matches`` (``matching_keys``): a sequence a
+        page slices (``core.listing.views.KeyedRows``)."""
+        return [key for key in matches if key in rows]
 
     def filter_queryset(self, queryset):
         """The rows the filters keep, in the list's order.
@@ -346,9 +376,9 @@ class ListFilterSet(django_filters.FilterSet, metaclass=ListFilterSetMetaclass):
                 # The index serves a search only where it is found by its keys
                 # (SearchFilter.matches), read in the list's order.
                 self._searched = clean_query(value)
-                self.listed_order = [
-                    key for key in declared.matches(value) if key in rows
-                ]
+                self.listed_order = self.listed_keys(
+                    self._searched, declared.matches(value), rows
+                )
         return self.rows_among(ids)
 
     def rows_among(self, keys):

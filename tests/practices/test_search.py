@@ -41,7 +41,7 @@ from practices.models import (
     PracticeSearch,
     title_order,
 )
-from practices.search import refresh_search_vectors
+from practices.search import ranked_keys, refresh_search_vectors
 from tests.factories import OrganisationFactory, PracticeFactory
 
 pytestmark = pytest.mark.django_db
@@ -388,9 +388,10 @@ def test_site_search_highlights_and_escapes_too(client, taxonomy):
 
 @pytest.mark.postgres
 @pytest.mark.parametrize("url", [LIST_URL, reverse("practices:export")])
-def test_a_search_reads_the_search_vectors_once_per_request(client, taxonomy, url):
-    # Matching reads every practice's search vector; the count, the page, the eight
-    # facets and the CSV find the matching practices by key instead.
+def test_a_search_matches_once_for_its_count_facets_and_csv(client, taxonomy, url):
+    # Matching reads every practice's search vector; the count, the eight facets
+    # and the CSV find the matching practices by key instead. The page reads its
+    # best keys by a match of its own (the search rows ranked, twenty kept).
     financial = [taxonomy["financial"]]
     for title in ("Bank hotline", "Bank audits", "Port checks"):
         PracticeFactory(published=True, title=title, summary=".", sectors=financial)
@@ -401,7 +402,10 @@ def test_a_search_reads_the_search_vectors_once_per_request(client, taxonomy, ur
         body = b"".join(response.streaming_content) if response.streaming else b""
 
     matching = [q["sql"] for q in queries.captured_queries if "@@" in q["sql"]]
-    assert len(matching) == 1
+    keys, *best = matching
+    assert "LIMIT" not in keys
+    assert len(best) == (0 if response.streaming else 1)
+    assert all("LIMIT" in query for query in best)
     if response.streaming:
         assert b"Bank hotline" in body and b"Bank audits" in body
         assert b"Port checks" not in body and b"Bank draft" not in body
@@ -594,16 +598,38 @@ def test_the_search_rows_list_what_the_practices_search_lists(taxonomy, q):
     filterset = PracticeFilterSet(
         QueryDict(urlencode({"q": q})), queryset=Practice.objects.published()
     )
-    published_keys(filterset.queryset)  # the index is built before it is timed
+    published_keys(filterset.queryset)  # the index is built first
     with CaptureQueriesContext(connection) as queries:
-        keys = filterset.matching_keys(q)
-    read = " ".join(query["sql"] for query in queries.captured_queries)
+        filterset.qs  # noqa: B018 - filters once
+        listed = filterset.listed_order
+        best, everything = list(listed[:3]), list(listed[: len(listed)])
+    read = " ".join(
+        query["sql"] for query in queries.captured_queries if "@@" in query["sql"]
+    )
+    # What the practices' own search gives, in its order.
+    expected = ListFilterSet.matching_keys(filterset, q)
 
     assert "practices_practicesearch" in read
     assert '"practices_practice"' not in read
-    assert keys == ListFilterSet.matching_keys(filterset, q)
-    assert keys, "nothing found: the comparison would hold for any order"
-    assert set(keys) <= set(Practice.objects.published().values_list("pk", flat=True))
+    assert everything == expected
+    assert best == expected[:3]
+    assert sorted(filterset.matching_keys(q)) == sorted(expected)
+    # Keys kept only far down the order: the best read first hold none of them,
+    # and every match is read.
+    last = expected[-2:]
+    assert (
+        ranked_keys(
+            q,
+            lambda rows: rows.order_by("-rank", "title_key", "pk"),
+            among=set(last),
+            limit=2,
+        )
+        == last
+    )
+    assert expected, "nothing found: the comparison would hold for any order"
+    assert set(expected) <= set(
+        Practice.objects.published().values_list("pk", flat=True)
+    )
     # A page in another language matches that language's vector too: the practices.
     with translation.override("fr"), CaptureQueriesContext(connection) as queries:
         PracticeFilterSet(

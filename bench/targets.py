@@ -23,6 +23,7 @@ from pathlib import Path
 RESULTS = Path(__file__).resolve().parent / "results"
 LISTS = ["list_all", "list_facets", "list_search"]
 OTHER_PUBLIC = [
+    "list_search_fr",
     "list_with",
     "gaps",
     "gaps_with",

@@ -729,11 +729,25 @@ def _search_simple(queryset, understood, fields, with_headline=False, matches=No
 # Did you mean -------------------------------------------------------------------
 
 
+#: {(database, model): (content version, its vocabulary)}: what each process
+#: built last, kept as the facet index is (core.listing.index) and for the same
+#: reason: any edit bumps the version, which every request reads anyway.
+_vocabularies = {}
+
+
+def forget_vocabularies():
+    """Forget the vocabularies this process keeps (tests: the rollback between
+    them brings an earlier content version back)."""
+    _vocabularies.clear()
+
+
 def vocabulary(querysets):
     """{folded word: how often it occurs} in the searched texts of ``querysets``,
     which must be published rows only: a suggestion must never spell out a draft.
 
-    Built once per content version (any edit bumps it) and kept in the cache.
+    Built once per content version (any edit bumps it), kept by the process and
+    in the cache, which other processes read: reading a sample of every text
+    again costs 60-80 ms at 100,000 practices (bench/README.md).
     """
     from core.listing.cache import content_version  # core.listing imports this module
 
@@ -741,6 +755,10 @@ def vocabulary(querysets):
     words = Counter()
     for queryset in querysets:
         model = queryset.model._meta.label_lower
+        kept = _vocabularies.get((queryset.db, model))
+        if kept is not None and kept[0] == version:
+            words.update(kept[1])
+            continue
         key = f"search:vocabulary:{model}:{version}"
         found = cache.get(key)
         if found is None:
@@ -753,6 +771,7 @@ def vocabulary(querysets):
                 if len(word) >= MIN_SUGGESTED_WORD and not word.isdigit()
             }
             cache.set(key, found, search_cache_seconds())
+        _vocabularies[queryset.db, model] = (version, found)
         words.update(found)
     return words
 

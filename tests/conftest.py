@@ -73,12 +73,13 @@ def fresh_search_state():
     from django.core.cache import cache
 
     from core.listing import index
-    from core.search import _misses
+    from core.search import _misses, forget_vocabularies
 
     cache.clear()
-    # The facet index is keyed by the content version, which the rollback between
-    # tests brings back.
+    # The facet index and the vocabularies are keyed by the content version, which
+    # the rollback between tests brings back.
     index.clear()
+    forget_vocabularies()
     with _misses.lock:
         _misses.counts.clear()
 

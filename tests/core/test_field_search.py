@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from core import search
-from core.models import SearchMiss, SearchSynonym
+from core.models import SearchMiss, SearchSynonym, Status
 from core.search import flush_misses, normalised_words, suggestion, understand
 from practices.models import Practice
 from tests.factories import (
@@ -275,6 +275,26 @@ def test_did_you_mean_spells_partners_tags_and_countries_of_published_practices(
     assert suggestion("remittance", published) == "remittances"
     assert suggestion("zealnd", published) == "zealand"
     assert suggestion("quixotc", published) == ""
+
+
+def test_did_you_mean_spells_a_publish_at_once_and_reads_the_texts_once_a_version(
+    taxonomy, django_assert_num_queries
+):
+    from django.core.cache import cache
+
+    PracticeFactory(published=True, title="Screening")
+    draft = PracticeFactory(title="Quixotic screening")
+    published = [Practice.objects.published()]
+    assert suggestion("quixotc", published) == ""
+
+    draft.status = Status.PUBLISHED
+    draft.save()
+    assert suggestion("quixotc", published) == "quixotic"
+    # Kept by the process for this content version: the cache emptied, the texts
+    # are not read again (one query: the content version).
+    cache.clear()
+    with django_assert_num_queries(1):
+        assert search.vocabulary(published)["quixotic"] == 1
 
 
 def test_did_you_mean_reads_a_bounded_sample_of_a_large_collection(

@@ -99,7 +99,7 @@ if [ ! -x "$DATASETTE_VENV/bin/datasette" ]; then
     "$DATASETTE_VENV/bin/pip" install --quiet "datasette==0.65.5"
 fi
 echo "== Against Datasette at $BENCH_PRACTICES practices"
-$PY bench/peer.py --repeat "${BENCH_PEER_REPEAT:-1}" --datasette "$DATASETTE_VENV/bin/datasette"
+$PY bench/peer.py --repeat "${BENCH_PEER_REPEAT:-3}" --datasette "$DATASETTE_VENV/bin/datasette"
 
 # The facet index: its memory and what an edit costs (bench/facets.py).
 echo "== Facet index at $BENCH_PRACTICES practices"

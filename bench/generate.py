@@ -50,6 +50,7 @@ from practices.models import (  # noqa: E402
     OrganisationType,
     Practice,
     PracticeQuerySet,
+    PracticeSearch,
     Region,
     Sector,
 )
@@ -466,7 +467,8 @@ def _sqlite_value(value):
 
 def copy_to_sqlite(path):
     """Every row of this (PostgreSQL) database into the migrated SQLite file ``path``,
-    keys kept; columns SQLite does not have (the search vector) are left out."""
+    keys kept; what SQLite does not search by (the search vectors, and the search
+    rows that copy them: SQLite has its full-text index) is left out."""
     target = sqlite3.connect(path)
     target.execute("PRAGMA foreign_keys = OFF")
     tables = [
@@ -475,6 +477,7 @@ def copy_to_sqlite(path):
             "SELECT name FROM sqlite_master WHERE type = 'table' "
             "AND name NOT LIKE 'sqlite_%' AND name <> 'django_migrations'"
         )
+        if name != PracticeSearch._meta.db_table
     ]
     total = 0
     with connection.cursor() as cursor:

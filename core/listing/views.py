@@ -115,8 +115,7 @@ class KeyedRows:
     def __getitem__(self, index):
         if not isinstance(index, slice):
             return self[index : index + 1][0]
-        keys = self.keys[index]
-        return list(self.rows_for(keys)) if keys else []
+        return self.rows_for(self.keys[index])
 
 
 class ListingView(FilterView):
@@ -200,19 +199,24 @@ class ListingView(FilterView):
         return paginator
 
     def paginate_queryset(self, queryset, page_size):
-        rows = self.page_queryset(queryset)
-        keys = self.filterset.listed_order
-        if keys is not None:
-            # A search whose rows the index gave, keys in the list's order: a page
-            # reads its own rows, not all of them sorted to keep twenty.
-            rows = KeyedRows(
-                keys,
-                lambda chosen: self.page_queryset(self.filterset.rows_among(chosen)),
-            )
         try:
-            return super().paginate_queryset(rows, page_size)
+            return super().paginate_queryset(
+                self.paged(queryset, self.page_queryset), page_size
+            )
         except Http404 as error:
             raise PublicHttp404(PAGE_MISSING) from error
+
+    def paged(self, queryset, rows_for):
+        """What a page of the list slices: ``rows_for(queryset)``; or, for a search
+        whose keys the index gave in the list's order, those keys, each page then
+        reading ``rows_for`` its own rows only, not all of them sorted to keep
+        twenty (``KeyedRows``)."""
+        keys = self.filterset.listed_order
+        if keys is None:
+            return rows_for(queryset)
+        return KeyedRows(
+            keys, lambda chosen: rows_for(self.filterset.rows_among(chosen))
+        )
 
     def facets(self, *, truncate=True):
         """The facet groups as displayed for this request, with their messages."""
@@ -407,7 +411,9 @@ class ListingView(FilterView):
         request = self.request
         params = self.filterset.params
         page_size = _page_size(params.get("page_size"), self.paginate_by)
-        paginator = self.get_paginator(self.object_list, page_size)
+        paginator = self.get_paginator(
+            self.paged(self.object_list, lambda rows: rows), page_size
+        )
         try:
             page = paginator.page(params.get("page") or 1)
         except (EmptyPage, PageNotAnInteger) as error:

@@ -1,3 +1,5 @@
+import functools
+
 import django_filters
 from django.conf import settings
 from django.db.models import F
@@ -191,8 +193,8 @@ class PracticeFilterSet(ListFilterSet):
 
     def matching_keys(self, query):
         """From the practices' search rows where they answer (``practices.search``):
-        the keys then come in no order, and the list reads its order a page at a
-        time (``listed_keys``). Else from the practices."""
+        the keys then come in no order, and the list gives its order in
+        ``listed_keys``. Else from the practices."""
         published = self._search_rows_among(query)
         if published is None:
             return super().matching_keys(query)
@@ -201,30 +203,31 @@ class PracticeFilterSet(ListFilterSet):
         return [key for key in found if key in published]
 
     def listed_keys(self, query, matches, rows):
+        """From the search rows: in the list's order, read a page at a time."""
         if self._search_rows_among(query) is None:
             return super().listed_keys(query, matches, rows)
         share = len(rows) / max(getattr(self, "_search_rows_matched", 0), 1)
+        order = functools.partial(
+            order_practices, sort=self.sort_key, has_query=True, title=F("title_key")
+        )
         return KeysByPage(
             len(rows),
-            lambda stop: ranked_keys(
-                query, _by_relevance, among=rows, limit=stop, share=share
-            ),
+            lambda stop: ranked_keys(query, order, among=rows, limit=stop, share=share),
         )
 
     def _search_rows_among(self, query):
-        """The published keys, when the best matches of ``query`` come from the
-        search rows: in the relevance order, with the facet index, where the rows
+        """The published keys, when the practices matching ``query`` come from the
+        search rows: in an order they serve, with the facet index, where the rows
         answer. Else None."""
-        if self.sort_key != "relevance" or not search_rows_answer(query):
+        if self.sort_key not in SEARCH_ROW_SORTS or not search_rows_answer(query):
             return None
         return published_keys(self.queryset)
 
 
-def _by_relevance(search_rows):
-    # The search rows keep the title's order in a column of their own.
-    return order_practices(
-        search_rows, "relevance", has_query=True, title=F("title_key")
-    )
+#: The sorts of a search whose pages come from the search rows, which keep the
+#: rank and the title's order (``title_key``). By year the practices' own ordered
+#: match is faster (bench/README.md).
+SEARCH_ROW_SORTS = ("relevance", "title")
 
 
 def order_practices(queryset, sort, *, has_query, title=None):

@@ -591,19 +591,22 @@ def test_the_search_rows_hold_each_practices_own_vectors_and_title_through_edits
 
 
 @pytest.mark.postgres
+@pytest.mark.parametrize("sort", ["", "title"])
 @pytest.mark.parametrize(
     "q", ["bank", "bank hotline", "bank -hotline", '"bank staff"', "port or bank"]
 )
-def test_the_search_rows_list_what_the_practices_search_lists(taxonomy, q):
+def test_the_search_rows_list_what_the_practices_search_lists(taxonomy, q, sort):
     for number in range(40):
         PracticeFactory(
             published=number % 6 != 0,
-            title=f"{'Bank' if number % 3 == 0 else 'Port'} checks {number % 7}",
+            # "bank" before "Port": the title order ignores case.
+            title=f"{'bank' if number % 3 == 0 else 'Port'} checks {number % 7}",
             summary="Bank staff screen." if number % 2 else "Screening hotline.",
             description="A bank and a bank." if number % 5 == 0 else "Checks.",
         )
     filterset = PracticeFilterSet(
-        QueryDict(urlencode({"q": q})), queryset=Practice.objects.published()
+        QueryDict(urlencode({"q": q, "sort": sort})),
+        queryset=Practice.objects.published(),
     )
     published_keys(filterset.queryset)  # the index is built first
     with CaptureQueriesContext(connection) as queries:

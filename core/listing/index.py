@@ -483,14 +483,19 @@ def _request_rows(filterset):
     state = filterset.__dict__.get("_index_rows", False)
     if state is not False:
         return state
-    state = None
-    model = filterset._meta.model
-    queryset = filterset.queryset
-    using = queryset.db
-    if enabled() and _is_published(queryset, model, using):
-        state = RequestRows(filterset, index_for(model, using))
+    index = _serving(filterset.queryset)
+    state = None if index is None else RequestRows(filterset, index)
     filterset.__dict__["_index_rows"] = state
     return state
+
+
+def _serving(queryset):
+    """The index of ``queryset``'s model, when it is on and ``queryset`` is exactly
+    that model's published rows (current: it catches up first); else None."""
+    model, using = queryset.model, queryset.db
+    if enabled() and _is_published(queryset, model, using):
+        return index_for(model, using)
+    return None
 
 
 def _is_published(queryset, model, using):
@@ -509,13 +514,10 @@ def _is_published(queryset, model, using):
 
 
 def published_keys(queryset):
-    """The keys of the rows of ``queryset`` as the index holds them, when it is
-    exactly its model's published rows and the index is on (current: it catches up
-    first); None otherwise."""
-    model, using = queryset.model, queryset.db
-    if enabled() and _is_published(queryset, model, using):
-        return index_for(model, using).published
-    return None
+    """The keys of the rows of ``queryset`` as the index holds them, when the index
+    serves it (``_serving``); None otherwise."""
+    index = _serving(queryset)
+    return None if index is None else index.published
 
 
 def listed_rows(filterset):
